@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import type { Router } from 'express';
+import type { Config } from './config/schema.js';
+import { Bus } from './core/bus.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { AppContext, Extension, ExtensionFactory, PartHealth } from './core/context.js';
+import { errorMessage } from './core/errors.js';
+import { LatestCache } from './core/latest.js';
+import { child, createLogger, type Logger } from './core/log.js';
+import { Metrics } from './core/metrics.js';
+import type { Service } from './core/service.js';
+import { HttpServer } from './http/server.js';
+import { EmbeddedBroker } from './ingest/broker.js';
+import { Ingestor } from './ingest/ingestor.js';
+import { MqttSource } from './ingest/mqtt-source.js';
+import { FormatRouter } from './ingest/router.js';
+import { type Inventory, loadInventory } from './inventory/inventory.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { DurableSink, TimeSeriesStore } from './store/store.js';
+
+export interface AppOptions {
+  config: Config;
+  log?: Logger;
+  clock?: Clock;
+  inventory?: Inventory;
+  /** features to plug in (rules and alerts, reports, discovery …); defaults to all of them */
+  extensions?: ExtensionFactory[];
+}
+
+/**
+ * The running service: store → broker → extensions → MQTT ingest → HTTP,
+ * started in that order and stopped in reverse. Each extension starts in its
+ * own try/catch, so a broken feature is logged and the rest runs.
+ */
+export class App {
+  readonly ctx: AppContext;
+  private readonly storeServices: Service[] = [];
+  private broker?: EmbeddedBroker;
+  private mqtt?: MqttSource;
+  private readonly http: HttpServer;
+  private readonly ingestor: Ingestor;
+  private readonly extensions: Extension[] = [];
+  private readonly failed = new Map<string, string>();
+  private readonly started: Service[] = [];
+  private readonly router: FormatRouter;
+
+  constructor(opts: AppOptions) {
+    const config = opts.config;
+    const log = opts.log ?? createLogger(config.log.level);
+    const metrics = new Metrics({ defaults: true });
+    const inventory = opts.inventory ?? loadInventory(config);
+    const { store, sink } = createStore(config);
+    this.ctx = {
+      config,
+      log,
+      metrics,
+      bus: new Bus(),
+      clock: opts.clock ?? systemClock,
+      store,
+      inventory,
+      latest: new LatestCache(),
+    };
+    this.router = new FormatRouter(config.mqtt.topicPrefix, config.mqtt.sites, config.mqtt.sharedGroup);
+    this.ingestor = new Ingestor({ ...this.ctx, router: this.router, sink, log: child(log, 'ingest') });
+    for (const make of opts.extensions ?? defaultExtensions) this.extensions.push(make(this.ctx));
+    this.http = new HttpServer(this.ctx, {
+      health: () => this.health(),
+      rejected: () => [...this.ingestor.rejected()],
+      routers: this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
+    });
+  }
+
+  get store(): TimeSeriesStore {
+    return this.ctx.store;
+  }
+
+  /** HTTP base URL (after start) */
+  get url(): string {
+    return this.http.url;
+  }
+
+  /** URL of the broker Kaiteki reads from (the embedded one when none is configured) */
+  get mqttUrl(): string {
+    return this.ctx.config.mqtt.url ?? this.broker?.url ?? '';
+  }
+
+  async start(): Promise<void> {
+    const log = child(this.ctx.log, 'app');
+    const { config } = this.ctx;
+    await this.ctx.store.open();
+    this.started.push({ name: 'store', start: async () => {}, stop: () => this.ctx.store.close() });
+    for (const r of await this.ctx.store.latest()) this.ctx.latest.put(r);
+    for (const s of this.storeServices) await this.startOne(s, true);
+    if (!config.mqtt.url) {
+      this.broker = new EmbeddedBroker(
+        config.mqtt.embedded.host,
+        config.mqtt.embedded.port,
+        child(this.ctx.log, 'broker'),
+      );
+      await this.startOne(this.broker, true);
+    }
+    for (const e of this.extensions) await this.startOne(e, false);
+    this.mqtt = new MqttSource(this.ctx, this.mqttUrl, this.ingestor, this.router);
+    await this.startOne(this.mqtt, true);
+    await this.startOne(this.http, true);
+    log.info(
+      {
+        site: config.site.id,
+        store: this.ctx.store.kind,
+        mqtt: this.mqttUrl,
+        http: this.url,
+        sensors: this.ctx.inventory.sensors.length,
+      },
+      'Kaiteki started',
+    );
+  }
+
+  private async startOne(s: Service, required: boolean): Promise<void> {
+    try {
+      await s.start();
+      this.started.push(s);
+    } catch (err) {
+      if (required) {
+        await this.stop();
+        throw err;
+      }
+      this.failed.set(s.name, errorMessage(err));
+      this.ctx.log.error(
+        { part: s.name, err: errorMessage(err) },
+        'part failed to start; the rest runs without it',
+      );
+      await s.stop().catch(() => undefined);
+    }
+  }
+
+  async health(): Promise<Record<string, PartHealth>> {
+    const parts: Record<string, PartHealth> = {};
+    parts.mqtt = this.mqtt?.health() ?? { ok: false, required: true, detail: { state: 'not started' } };
+    const storeOk = await this.ctx.store.ping().catch(() => false);
+    parts.store = { ok: storeOk, required: true, detail: { kind: this.ctx.store.kind } };
+    for (const e of this.extensions) {
+      const failed = this.failed.get(e.name);
+      parts[e.name] = failed
+        ? { ok: false, required: false, detail: { error: failed } }
+        : (e.health?.() ?? { ok: true, required: false });
+    }
+    return parts;
+  }
+
+  async stop(): Promise<void> {
+    while (this.started.length > 0) {
+      const s = this.started.pop()!;
+      try {
+        await s.stop();
+      } catch (err) {
+        this.ctx.log.warn({ part: s.name, err: errorMessage(err) }, 'part failed to stop cleanly');
+      }
+    }
+  }
+}
+
+const defaultExtensions: ExtensionFactory[] = [];
+
+function createStore(config: Config): { store: TimeSeriesStore; sink: DurableSink } {
+  const store = new SqliteStore(join(config.store.dataDir, 'kaiteki.db'));
+  return { store, sink: store };
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { type Config, configSchema, type Secrets } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variables that override a key: name → path and how to read the text. */
+const ENV_OVERRIDES: { env: string; path: string[]; type: 'string' | 'number' | 'list' }[] = [
+  { env: 'KAITEKI_MQTT_URL', path: ['mqtt', 'url'], type: 'string' },
+  { env: 'KAITEKI_MQTT_USERNAME', path: ['mqtt', 'username'], type: 'string' },
+  { env: 'KAITEKI_MQTT_CLIENT_ID', path: ['mqtt', 'clientId'], type: 'string' },
+  { env: 'KAITEKI_MQTT_SITES', path: ['mqtt', 'sites'], type: 'list' },
+  { env: 'KAITEKI_MQTT_PORT', path: ['mqtt', 'embedded', 'port'], type: 'number' },
+  { env: 'KAITEKI_STORE', path: ['store', 'kind'], type: 'string' },
+  { env: 'KAITEKI_DATA_DIR', path: ['store', 'dataDir'], type: 'string' },
+  { env: 'KAITEKI_INFLUX_URL', path: ['store', 'influx', 'url'], type: 'string' },
+  { env: 'KAITEKI_INFLUX_DB', path: ['store', 'influx', 'database'], type: 'string' },
+  { env: 'KAITEKI_INFLUX_USERNAME', path: ['store', 'influx', 'username'], type: 'string' },
+  { env: 'KAITEKI_INFLUX_ORG', path: ['store', 'influx', 'org'], type: 'string' },
+  { env: 'KAITEKI_INFLUX_BUCKET', path: ['store', 'influx', 'bucket'], type: 'string' },
+  { env: 'KAITEKI_HTTP_HOST', path: ['http', 'host'], type: 'string' },
+  { env: 'PORT', path: ['http', 'port'], type: 'number' },
+  { env: 'KAITEKI_HTTP_PORT', path: ['http', 'port'], type: 'number' },
+  { env: 'KAITEKI_LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+];
+
+/** Secrets: read from the environment only; a committed file that holds one is an error. */
+const SECRETS: { env: string; key: keyof Secrets; filePaths: string[][] }[] = [
+  { env: 'KAITEKI_ADMIN_TOKEN', key: 'adminToken', filePaths: [['adminToken'], ['http', 'adminToken']] },
+  { env: 'KAITEKI_MQTT_PASSWORD', key: 'mqttPassword', filePaths: [['mqtt', 'password']] },
+  { env: 'KAITEKI_INFLUX_PASSWORD', key: 'influxPassword', filePaths: [['store', 'influx', 'password']] },
+  { env: 'KAITEKI_INFLUX_TOKEN', key: 'influxToken', filePaths: [['store', 'influx', 'token']] },
+  { env: 'KAITEKI_SMTP_PASSWORD', key: 'smtpPassword', filePaths: [['alerts', 'email', 'password']] },
+  { env: 'KAITEKI_WEBHOOK_URL', key: 'webhookUrl', filePaths: [] },
+];
+
+/**
+ * Loads the configuration: the YAML file named by KAITEKI_CONFIG (default
+ * config/default.yaml; a missing default file means "all defaults"), then
+ * environment overrides, then the schema. Throws ConfigError listing every
+ * problem at once.
+ */
+export function loadConfig(env: Env = process.env, file = env.KAITEKI_CONFIG ?? DEFAULT_CONFIG_FILE): Config {
+  const raw = readYamlObject(file, file !== DEFAULT_CONFIG_FILE);
+  return parseConfig(raw, file, env);
+}
+
+/** Validates an already-read object (tests, `kaiteki check-config`). */
+export function parseConfig(raw: unknown, file: string, env: Env = process.env): Config {
+  const issues: ConfigIssue[] = [];
+  const obj: Record<string, unknown> = isPlainObject(raw) ? structuredClone(raw) : {};
+  if (raw !== undefined && raw !== null && !isPlainObject(raw)) {
+    issues.push({ file, path: '', message: `expected a mapping of keys, got ${describe(raw)}` });
+  }
+  for (const s of SECRETS) {
+    for (const p of s.filePaths) {
+      if (getPath(obj, p) !== undefined) {
+        issues.push({
+          file,
+          path: p.join('.'),
+          message: `secrets are read from the environment only: remove it from the file and set ${s.env}`,
+        });
+        deletePath(obj, p);
+      }
+    }
+  }
+  const fromEnv = new Map<string, string>();
+  for (const o of ENV_OVERRIDES) {
+    const text = env[o.env];
+    if (text === undefined || text === '') continue;
+    let value: unknown = text;
+    if (o.type === 'number') {
+      value = Number(text);
+      if (!Number.isFinite(value)) {
+        issues.push({
+          file: `env ${o.env}`,
+          path: o.path.join('.'),
+          message: `expected a number, got "${text}"`,
+        });
+        continue;
+      }
+    } else if (o.type === 'list') {
+      value = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    }
+    setPath(obj, o.path, value);
+    fromEnv.set(o.path.join('.'), o.env);
+  }
+  // KAITEKI_INFLUX_URL alone means "use InfluxDB 1.x".
+  if (env.KAITEKI_INFLUX_URL && !env.KAITEKI_STORE && getPath(obj, ['store', 'kind']) === undefined) {
+    setPath(obj, ['store', 'kind'], 'influx-v1');
+  }
+  const result = configSchema.safeParse(obj);
+  if (!result.success) issues.push(...zodIssues(result.error, obj, file, fromEnv));
+  if (issues.length > 0) throw new ConfigError(issues);
+  const secrets: Secrets = {};
+  for (const s of SECRETS) if (env[s.env]) secrets[s.key] = env[s.env];
+  return { ...(result.data as z.infer<typeof configSchema>), secrets, source: file };
+}
+
+/** Reads a YAML file that must hold a mapping; YAML syntax errors become ConfigErrors with line numbers. */
+export function readYamlObject(file: string, mustExist: boolean): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (!mustExist && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([{ file, path: '', message: `cannot read the file (${(err as Error).message})` }]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        file,
+        path: e.linePos ? `line ${e.linePos[0].line}` : '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  return doc.toJS() ?? {};
+}
+
+/** zod issues as `path: expected …, got …`, attributing env-provided keys to their variable. */
+export function zodIssues(
+  error: z.ZodError,
+  input: unknown,
+  file: string,
+  fromEnv: Map<string, string> = new Map(),
+): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    const path = formatPath(issue.path);
+    const source = fromEnv.get(issue.path.join('.'));
+    const got = getPath(input, issue.path as (string | number)[]);
+    let message = issue.message.replace(/^Invalid input: /, '');
+    if (issue.code === 'unrecognized_keys') {
+      message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt? see config/default.yaml)`;
+    } else if (!/, (got|received) /.test(message)) {
+      message = `${message}, got ${describe(got)}`;
+    } else {
+      message = message.replace(/, received (\w+)$/, `, got ${describe(got)}`);
+    }
+    out.push({ file: source ? `env ${source}` : file, path, message });
+  }
+  return out;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return String(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function getPath(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const p of path.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+function deletePath(obj: Record<string, unknown>, path: string[]): void {
+  const parent = getPath(obj, path.slice(0, -1));
+  if (isPlainObject(parent)) delete parent[path[path.length - 1]!];
+}

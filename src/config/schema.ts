@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/config.js';
+import { reportConfigSchema } from '../report/config.js';
+import { storeConfigSchema } from '../store/config.js';
+
+/**
+ * The one source of truth for configuration: TypeScript types, defaults and
+ * validation all come from this schema (config/default.yaml documents every
+ * key with its default). Parts own their section's schema in their folder.
+ */
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a slug like "lobby-1" ([a-z0-9][a-z0-9_-]*)');
+export const i18nName = z.strictObject({ ja: z.string().min(1), en: z.string().min(1) });
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM" (JST)');
+const mmdd = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date "MM-DD"');
+
+export const zoneSchema = z.strictObject({
+  id: slug,
+  name: i18nName,
+  kind: z.enum(['lobby', 'counter', 'waiting', 'office', 'other']).default('other'),
+  floor: z.string().optional(),
+  /** lx: the zone's illuminance target during opening hours (JIS Z 9110 / Office Sanitation Regulation) */
+  illuminanceTarget: z.number().positive().default(300),
+});
+export type ZoneConfig = z.infer<typeof zoneSchema>;
+
+export const hoursSchema = z.strictObject({
+  /** weekdays open, 0 = Sunday … 6 = Saturday */
+  days: z.array(z.number().int().min(0).max(6)).default([1, 2, 3, 4, 5]),
+  open: hhmm.default('08:30'),
+  close: hhmm.default('17:00'),
+  /** extra opening windows, e.g. some Saturday mornings: dates `YYYY-MM-DD` with times */
+  extra: z
+    .array(z.strictObject({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), open: hhmm, close: hhmm }))
+    .default([]),
+  /** yearly closed days (年末年始 by default) */
+  closedDays: z.array(mmdd).default(['12-29', '12-30', '12-31', '01-01', '01-02', '01-03']),
+  /** national holidays (祝日) closed */
+  holidaysClosed: z.boolean().default(true),
+});
+export type HoursConfig = z.infer<typeof hoursSchema>;
+
+/** Legal limits and eco setpoints (DESIGN §2); rules, rollups and the report all read these. */
+export const limitsSchema = z.strictObject({
+  /** Building Sanitation Act: 18–28 °C */
+  temperature: z
+    .strictObject({ min: z.number().default(18), max: z.number().default(28) })
+    .default({ min: 18, max: 28 }),
+  /** Building Sanitation Act: 40–70 %RH */
+  humidity: z
+    .strictObject({ min: z.number().default(40), max: z.number().default(70) })
+    .default({ min: 40, max: 70 }),
+  /** Building Sanitation Act: ≤ 1000 ppm (judged on the day's average) */
+  co2: z.strictObject({ max: z.number().default(1000) }).default({ max: 1000 }),
+  /** lx, for zones without their own illuminanceTarget (Office Sanitation Regulation: 300 lx general work) */
+  illuminance: z.strictObject({ defaultTarget: z.number().default(300) }).default({ defaultTarget: 300 }),
+  eco: z
+    .strictObject({
+      /** JST months of the cooling season (Cool Biz) */
+      coolingMonths: z.array(z.number().int().min(1).max(12)).default([6, 7, 8, 9]),
+      /** below this while cooling = over-cooled (Cool Biz aims at 28 °C) */
+      overcoolBelow: z.number().default(26),
+      heatingMonths: z.array(z.number().int().min(1).max(12)).default([12, 1, 2, 3]),
+      /** above this while heating = over-heated (Warm Biz aims at 20 °C; government offices 19 °C) */
+      overheatAbove: z.number().default(22),
+    })
+    .default({
+      coolingMonths: [6, 7, 8, 9],
+      overcoolBelow: 26,
+      heatingMonths: [12, 1, 2, 3],
+      overheatAbove: 22,
+    }),
+  /** counter wait bands in minutes: under 20 blue, 20–40 yellow, 40+ red */
+  wait: z
+    .strictObject({ yellowFrom: z.number().default(20), redFrom: z.number().default(40) })
+    .default({ yellowFrom: 20, redFrom: 40 }),
+});
+export type LimitsConfig = z.infer<typeof limitsSchema>;
+
+export const mqttSchema = z.strictObject({
+  /** broker URL (mqtt://, mqtts://, ws://); none → the embedded broker */
+  url: z.string().url().nullable().default(null),
+  topicPrefix: z.string().min(1).default('kaiteki'),
+  /** sites this instance subscribes to; empty = every site under the prefix */
+  sites: z.array(slug).default([]),
+  qos: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** persistent session id; keep it stable so the broker queues readings while Kaiteki is down */
+  clientId: z.string().min(1).optional(),
+  /** MQTT 5 shared subscription group (`$share/<group>/…`), for running several stateless consumers */
+  sharedGroup: z
+    .string()
+    .regex(/^[^/#+]+$/)
+    .optional(),
+  username: z.string().optional(),
+  reconnectPeriodMs: z.number().int().min(100).default(2000),
+  tls: z
+    .object({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    })
+    .default({ rejectUnauthorized: true }),
+  embedded: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(1883),
+    })
+    .default({ host: '0.0.0.0', port: 1883 }),
+});
+
+export const ingestSchema = z.strictObject({
+  /** a reading from a sensor not in the inventory: accepted and marked, or rejected */
+  unregistered: z.enum(['accept', 'reject']).default('accept'),
+  maxPayloadBytes: z
+    .number()
+    .int()
+    .min(64)
+    .default(64 * 1024),
+  /** sensor timestamps further in the future than this are rejected */
+  maxFutureSkewSeconds: z.number().min(0).default(300),
+  /** sensor timestamps older than this are rejected (a clock reset to 1970, say) */
+  maxAgeDays: z.number().min(0).default(400),
+  /** an identical payload on the same topic within this window counts once */
+  dedupeWindowMs: z.number().int().min(0).default(2000),
+  /** where rejected messages are kept for inspection (last N, in memory, shown at /api/rejected) */
+  keepRejected: z.number().int().min(0).default(200),
+});
+
+export const configSchema = z.strictObject({
+  site: z
+    .object({ id: slug.default('default'), name: i18nName.default({ ja: '既定サイト', en: 'Default site' }) })
+    .default({ id: 'default', name: { ja: '既定サイト', en: 'Default site' } }),
+  zones: z.array(zoneSchema).default([]),
+  hours: hoursSchema.default(hoursSchema.parse({})),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  mqtt: mqttSchema.default(mqttSchema.parse({})),
+  ingest: ingestSchema.default(ingestSchema.parse({})),
+  inventory: z
+    .object({
+      /** YAML files with sensor entries, relative to the working directory */
+      files: z.array(z.string()).default(['sensors/default.yaml']),
+      defaultIntervalSeconds: z.number().positive().default(60),
+    })
+    .default({ files: ['sensors/default.yaml'], defaultIntervalSeconds: 60 }),
+  store: storeConfigSchema,
+  http: z
+    .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
+    .default({ host: '0.0.0.0', port: 8080 }),
+  log: z
+    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .default({ level: 'info' }),
+  alerts: alertsConfigSchema,
+  report: reportConfigSchema,
+});
+
+/** Validated configuration plus the secrets, which come only from the environment. */
+export type Config = z.infer<typeof configSchema> & { secrets: Secrets; source: string };
+
+export interface Secrets {
+  adminToken?: string;
+  mqttPassword?: string;
+  influxPassword?: string;
+  influxToken?: string;
+  smtpPassword?: string;
+  webhookUrl?: string;
+}

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events';
+import type { Reading, SensorStatus } from './reading.js';
+
+/** Every event that crosses part boundaries, with its payload type. */
+export interface BusEvents {
+  /** readings accepted (durable) in one batch, in arrival order */
+  readings: [readings: readonly Reading[]];
+  status: [status: SensorStatus];
+  /** a message rejected at ingest */
+  rejected: [info: { reason: string; topic: string; detail: string }];
+  /** an alert opened, changed state or resolved (payload owned by src/alerts) */
+  alert: [alert: unknown];
+}
+
+/** Typed in-process event bus; listeners must not throw (errors are caught and logged by the emitter's owner). */
+export class Bus {
+  private readonly ee = new EventEmitter({ captureRejections: false });
+  constructor() {
+    this.ee.setMaxListeners(100);
+  }
+  on<K extends keyof BusEvents>(event: K, fn: (...args: BusEvents[K]) => void): () => void {
+    this.ee.on(event, fn as (...a: unknown[]) => void);
+    return () => this.ee.off(event, fn as (...a: unknown[]) => void);
+  }
+  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+    this.ee.emit(event, ...args);
+  }
+}

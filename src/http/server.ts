@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AppContext, PartHealth } from '../core/context.js';
+import { errorMessage } from '../core/errors.js';
+import { child } from '../core/log.js';
+import type { Service } from '../core/service.js';
+import { apiRouter } from './api.js';
+import { SseHub } from './sse.js';
+
+const require = createRequire(import.meta.url);
+export const DASHBOARDS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../dashboards');
+
+export interface HttpDeps {
+  health: () => Promise<Record<string, PartHealth>>;
+  rejected: () => unknown[];
+  /** extension routers, mounted under /api */
+  routers: Router[];
+}
+
+/** The HTTP side (DESIGN §4): API, live stream, health, metrics and the dashboard. */
+export class HttpServer implements Service {
+  readonly name = 'http';
+  private server?: Server;
+  private readonly sse: SseHub;
+  private boundPort = 0;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly deps: HttpDeps,
+  ) {
+    this.sse = new SseHub(ctx);
+  }
+
+  app(): express.Express {
+    const { ctx, deps } = this;
+    const log = child(ctx.log, 'http');
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    const mRequests = ctx.metrics.histogram('kaiteki_http_request_seconds', 'HTTP request latency', [
+      'route',
+      'status',
+    ]);
+    app.use((req, res, next) => {
+      const end = mRequests.startTimer();
+      res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }));
+      next();
+    });
+    app.use(express.json({ limit: '64kb' }));
+
+    app.get('/healthz', async (_req, res) => {
+      const parts = await deps.health();
+      const ok = Object.values(parts).every((p) => p.ok || !p.required);
+      res.status(ok ? 200 : 503).json({
+        status: ok ? (Object.values(parts).every((p) => p.ok) ? 'ok' : 'degraded') : 'down',
+        time: new Date(ctx.clock.now()).toISOString(),
+        parts,
+      });
+    });
+    app.get('/metrics', async (_req, res) => {
+      res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.text());
+    });
+    app.get('/api/stream', this.sse.handle);
+    app.use('/api', apiRouter(ctx, deps.rejected));
+    for (const r of deps.routers) app.use('/api', r);
+    app.use('/api', (_req, res) => {
+      res.status(404).json({ error: 'no such API route' });
+    });
+    // Chart.js and the dashboards are served locally: the wall screen works offline (no CDN).
+    app.get('/vendor/chart.umd.min.js', (_req, res) => {
+      res
+        .type('application/javascript')
+        .sendFile(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
+    });
+    app.use(express.static(DASHBOARDS_DIR, { index: 'index.html', maxAge: '5m' }));
+    app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+      const status = (err as { status?: number }).status ?? 500;
+      if (status >= 500) log.error({ err: errorMessage(err), path: req.path }, 'request failed');
+      res.status(status).json({ error: status >= 500 ? 'internal error' : errorMessage(err) });
+    });
+    return app;
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.ctx.config.http;
+    const server = createServer(this.app());
+    this.server = server;
+    this.sse.start();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
+    child(this.ctx.log, 'http').info({ url: this.url }, 'HTTP listening');
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.boundPort}`;
+  }
+
+  async stop(): Promise<void> {
+    this.sse.stop();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function routeLabel(req: Request): string {
+  // Label by matched route only: raw paths would give unbounded metric cardinality.
+  const route = req.route?.path as string | undefined;
+  if (req.path.startsWith('/api/')) return route ? `/api${route}` : 'unmatched';
+  if (req.path === '/healthz' || req.path === '/metrics') return req.path;
+  return 'static';
+}

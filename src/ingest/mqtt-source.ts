@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { AppContext, PartHealth } from '../core/context.js';
+import { errorMessage, KaitekiError } from '../core/errors.js';
+import { child, type Logger } from '../core/log.js';
+import type { Service } from '../core/service.js';
+import type { Ingestor } from './ingestor.js';
+import type { FormatRouter } from './router.js';
+
+/**
+ * Subscribes to the broker and feeds every message to the Ingestor. QoS 1
+ * with a persistent session (clean: false, stable client id): the broker
+ * keeps readings published while Kaiteki is down and delivers them when it
+ * returns. mqtt.js sends the PUBACK only after `handleMessage` calls back,
+ * and the Ingestor commits to disk before that, so an acknowledged reading is
+ * never lost; while the store refuses writes, the callback waits (the broker
+ * holds the rest) and the write is retried with backoff.
+ */
+export class MqttSource implements Service {
+  readonly name = 'mqtt';
+  private client?: MqttClient;
+  private readonly log: Logger;
+  private connected = false;
+  private lastError?: string;
+  private stopping = false;
+  private readonly mConnects;
+  private readonly mRetries;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly url: string,
+    private readonly ingestor: Ingestor,
+    private readonly router: FormatRouter,
+  ) {
+    this.log = child(ctx.log, 'mqtt');
+    this.mConnects = ctx.metrics.counter(
+      'kaiteki_mqtt_connects_total',
+      'Connections (and reconnections) to the broker',
+    );
+    this.mRetries = ctx.metrics.counter(
+      'kaiteki_ingest_store_retries_total',
+      'Durable accepts retried because the store refused',
+    );
+    ctx.metrics.gauge(
+      'kaiteki_mqtt_connected',
+      'Whether the broker connection is up (1/0)',
+      [],
+      () => undefined,
+    );
+  }
+
+  async start(): Promise<void> {
+    const c = this.ctx.config.mqtt;
+    const opts: IClientOptions = {
+      clientId: c.clientId ?? `kaiteki-${this.ctx.config.site.id}`,
+      clean: false,
+      reconnectPeriod: c.reconnectPeriodMs,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      protocolVersion: c.sharedGroup ? 5 : 4,
+      ...(c.sharedGroup ? { properties: { sessionExpiryInterval: 7 * 86_400 } } : {}),
+      username: c.username,
+      password: this.ctx.config.secrets.mqttPassword,
+      rejectUnauthorized: c.tls.rejectUnauthorized,
+      ...(c.tls.ca ? { ca: readFileSync(c.tls.ca) } : {}),
+      ...(c.tls.cert ? { cert: readFileSync(c.tls.cert) } : {}),
+      ...(c.tls.key ? { key: readFileSync(c.tls.key) } : {}),
+    };
+    const client = mqtt.connect(this.url, opts);
+    this.client = client;
+    client.handleMessage = (packet, done) => this.onPacket(packet.topic, packet.payload as Buffer, done);
+    client.on('connect', (connack) => {
+      this.connected = true;
+      this.mConnects.inc();
+      this.ctx.metrics.gauge('kaiteki_mqtt_connected', '').set(1);
+      this.log.info({ url: redact(this.url), sessionPresent: connack.sessionPresent }, 'connected to broker');
+      // Resubscribe even with a session present: cheap, and covers brokers that lost the session.
+      const topics = this.router.subscriptions();
+      client.subscribe(topics, { qos: c.qos }, (err, granted) => {
+        if (err) this.log.error({ err: errorMessage(err) }, 'subscribe failed');
+        else this.log.info({ topics: granted?.map((g) => `${g.topic} (qos ${g.qos})`) }, 'subscribed');
+      });
+    });
+    client.on('close', () => {
+      if (this.connected) this.log.warn({ url: redact(this.url) }, 'broker connection lost; reconnecting');
+      this.connected = false;
+      this.ctx.metrics.gauge('kaiteki_mqtt_connected', '').set(0);
+    });
+    client.on('error', (err) => {
+      this.lastError = errorMessage(err);
+      this.log.warn({ err: this.lastError }, 'broker error');
+    });
+    // Do not block start-up on the broker: it may come later; health says so meanwhile.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 3000);
+      t.unref();
+      client.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private onPacket(topic: string, payload: Buffer, done: (err?: Error) => void, attempt = 0): void {
+    try {
+      this.ingestor.handle({ topic, payload, receivedAt: this.ctx.clock.now() });
+      done();
+    } catch (err) {
+      if (this.stopping) return; // never ack: the broker redelivers to the next session
+      this.mRetries.inc();
+      const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9));
+      if (attempt === 0 || attempt % 10 === 0) {
+        this.log.error(
+          {
+            err: errorMessage(err),
+            retryable: err instanceof KaitekiError && err.retryable,
+            attempt,
+            delayMs: delay,
+          },
+          'store refused a reading; holding the ack and retrying',
+        );
+      }
+      setTimeout(() => this.onPacket(topic, payload, done, attempt + 1), delay).unref();
+    }
+  }
+
+  health(): PartHealth {
+    return {
+      ok: this.connected,
+      required: true,
+      detail: {
+        url: redact(this.url),
+        connected: this.connected,
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+      },
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const c = this.client;
+    if (!c) return;
+    await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+  }
+}
+
+/** URL without credentials, for logs and /healthz. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

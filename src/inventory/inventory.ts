@@ -1,0 +1,114 @@
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { readYamlObject, zodIssues } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { inventoryFileSchema, type SensorConfig } from './schema.js';
+
+export interface Sensor extends SensorConfig {
+  site: string;
+  intervalSeconds: number;
+  /** file it came from, for messages */
+  file: string;
+}
+
+/**
+ * The sensor inventory: which sensors exist, where they are, how often they
+ * report and how to correct them. Looked up by (site, sensor id).
+ */
+export class Inventory {
+  private readonly bySensor = new Map<string, Sensor>();
+
+  constructor(
+    readonly sensors: readonly Sensor[],
+    readonly staleAfterIntervals = 3,
+  ) {
+    for (const s of sensors) this.bySensor.set(`${s.site}/${s.id}`, s);
+  }
+
+  get(site: string, sensor: string): Sensor | undefined {
+    return this.bySensor.get(`${site}/${sensor}`);
+  }
+
+  /** ms without a reading after which this sensor's values are stale (unregistered: default interval). */
+  staleAfterMs(site: string, sensor: string, defaultIntervalSeconds: number): number {
+    const s = this.get(site, sensor);
+    return (s?.intervalSeconds ?? defaultIntervalSeconds) * 1000 * this.staleAfterIntervals;
+  }
+}
+
+/** Loads every inventory file named in config (globs allowed); all problems at once. */
+export function loadInventory(config: Config, cwd = process.cwd()): Inventory {
+  const issues: ConfigIssue[] = [];
+  const sensors: Sensor[] = [];
+  const seen = new Map<string, string>();
+  const zoneIds = new Set(config.zones.map((z) => z.id));
+  for (const pattern of config.inventory.files) {
+    const files = expand(pattern, cwd);
+    for (const file of files) {
+      let raw: unknown;
+      try {
+        raw = readYamlObject(file, pattern !== 'sensors/default.yaml');
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          issues.push(...err.issues);
+          continue;
+        }
+        throw err;
+      }
+      const parsed = inventoryFileSchema.safeParse(raw ?? {});
+      if (!parsed.success) {
+        issues.push(...zodIssues(parsed.error, raw, file));
+        continue;
+      }
+      parsed.data.sensors.forEach((s, i) => {
+        const site = s.site ?? config.site.id;
+        const key = `${site}/${s.id}`;
+        const prev = seen.get(key);
+        if (prev)
+          issues.push({
+            file,
+            path: `sensors[${i}].id`,
+            message: `sensor "${s.id}" is already defined in ${prev}`,
+          });
+        seen.set(key, file);
+        if (site === config.site.id && zoneIds.size > 0 && !zoneIds.has(s.zone)) {
+          issues.push({
+            file,
+            path: `sensors[${i}].zone`,
+            message: `expected one of the configured zones (${[...zoneIds].join(', ')}), got "${s.zone}"`,
+          });
+        }
+        sensors.push({
+          ...s,
+          site,
+          intervalSeconds: s.intervalSeconds ?? config.inventory.defaultIntervalSeconds,
+          file,
+        });
+      });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return new Inventory(sensors);
+}
+
+/** `dir/*.yaml`-style patterns (a `*` in the file name only; Node 20 has no fs.glob). */
+function expand(pattern: string, cwd: string): string[] {
+  if (!pattern.includes('*')) return [pattern];
+  const dir = dirname(pattern);
+  const re = new RegExp(
+    `^${basename(pattern)
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')}$`,
+  );
+  let names: string[];
+  try {
+    names = readdirSync(join(cwd, dir));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => re.test(n))
+    .sort()
+    .map((n) => join(dir, n));
+}

@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import { App } from './app.js';
+import { loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { ConfigError, errorMessage } from './core/errors.js';
+import { loadInventory } from './inventory/inventory.js';
+
+/** `kaiteki <command>`: the service, the demo, config checks (and reports, see `kaiteki --help`). */
+export function buildProgram(): Command {
+  const program = new Command('kaiteki')
+    .description('Kaiteki (快適): amenity and environment monitoring for public buildings')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Configuration: YAML chosen with KAITEKI_CONFIG (default config/default.yaml);
+environment overrides such as KAITEKI_MQTT_URL, KAITEKI_INFLUX_URL, PORT;
+secrets only from the environment (KAITEKI_ADMIN_TOKEN, KAITEKI_MQTT_PASSWORD, …).
+See README.md.`,
+    );
+
+  program
+    .command('start')
+    .description('run the service (embedded MQTT broker and store when none is configured)')
+    .action(async () => {
+      await runService(loadConfigOrExit());
+    });
+
+  program
+    .command('demo')
+    .description('run the service plus a simulated Takatsu Ward Office sensor fleet (config/takatsu.yaml)')
+    .option('--speed <n>', 'simulated time runs this many times faster for queues and episodes', '1')
+    .action(async (opts: { speed: string }) => {
+      process.env.KAITEKI_CONFIG ??= 'config/takatsu.yaml';
+      process.env.KAITEKI_DATA_DIR ??= './data/demo';
+      const config = loadConfigOrExit();
+      await runService(config, async (app) => {
+        const { startFleet } = await import('./sim/fleet.js');
+        const fleet = await startFleet({
+          mqttUrl: app.mqttUrl,
+          config,
+          inventory: app.ctx.inventory,
+          speed: Number(opts.speed),
+          log: app.ctx.log,
+        });
+        console.error(
+          `Kaiteki demo: open ${app.url.replace('127.0.0.1', 'localhost')} — simulated sensors are publishing.`,
+        );
+        return () => fleet.stop();
+      });
+    });
+
+  program
+    .command('check-config')
+    .description(
+      'validate the configuration and the sensor inventory, print a summary, exit non-zero on problems',
+    )
+    .action(() => {
+      const config = loadConfigOrExit();
+      try {
+        const inv = loadInventory(config);
+        console.log(
+          `${config.source}: OK — site ${config.site.id}, ${config.zones.length} zone(s), ${inv.sensors.length} sensor(s), store ${config.store.kind}, broker ${config.mqtt.url ?? `embedded :${config.mqtt.embedded.port}`}`,
+        );
+      } catch (err) {
+        exitOnConfigError(err);
+      }
+    });
+
+  return program;
+}
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    return exitOnConfigError(err);
+  }
+}
+
+function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    console.error(`kaiteki: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+async function runService(config: Config, after?: (app: App) => Promise<() => Promise<void>>): Promise<void> {
+  let app: App;
+  try {
+    app = new App({ config });
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+  try {
+    await app.start();
+  } catch (err) {
+    console.error(`kaiteki: could not start: ${errorMessage(err)}`);
+    process.exit(1);
+  }
+  const cleanup = after ? await after(app) : undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) process.exit(1); // second Ctrl-C: leave now
+    stopping = true;
+    app.ctx.log.info({ signal }, 'stopping');
+    await cleanup?.();
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await buildProgram().parseAsync(process.argv);

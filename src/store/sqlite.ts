@@ -1,0 +1,250 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { KaitekiError } from '../core/errors.js';
+import { isQuantity, type Quantity } from '../core/quantities.js';
+import type { Reading } from '../core/reading.js';
+import type {
+  DurableSink,
+  RollupRow,
+  SeriesBucket,
+  SeriesFilter,
+  SeriesQuery,
+  TimeSeriesStore,
+} from './store.js';
+
+interface SeriesRow {
+  id: number;
+  site: string;
+  zone: string;
+  sensor: string;
+  quantity: Quantity;
+}
+
+/**
+ * The embedded store: SQLite (WAL, synchronous=NORMAL — a commit survives a
+ * killed process; only a power cut can roll back the last transactions) in
+ * one file. A series table maps (site, zone, sensor, quantity) to a small id;
+ * readings are keyed (series, ts), so a rewrite replaces instead of adding.
+ */
+export class SqliteStore implements TimeSeriesStore, DurableSink {
+  readonly kind = 'embedded';
+  private db!: Database.Database;
+  private readonly series = new Map<string, SeriesRow>();
+  private readonly seriesById = new Map<number, SeriesRow>();
+  private stmts!: ReturnType<SqliteStore['prepare']>;
+  private writeMany!: (readings: readonly Reading[]) => void;
+
+  constructor(private readonly path: string) {}
+
+  async open(): Promise<void> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    try {
+      this.db = new Database(this.path);
+    } catch (err) {
+      throw new KaitekiError(`cannot open the embedded store at ${this.path}`, { cause: err });
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS series (
+        id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,
+        UNIQUE (site, zone, sensor, quantity));
+      CREATE TABLE IF NOT EXISTS readings (
+        series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, registered INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rollups (
+        series_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL,
+        min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL, covered_ms INTEGER NOT NULL, outside TEXT NOT NULL,
+        PRIMARY KEY (series_id, hour)) WITHOUT ROWID;
+    `);
+    this.stmts = this.prepare();
+    for (const row of this.stmts.allSeries.all() as SeriesRow[]) this.remember(row);
+    this.writeMany = this.db.transaction((readings: readonly Reading[]) => {
+      for (const r of readings) this.stmts.upsert.run(this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
+    });
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      allSeries: db.prepare('SELECT id, site, zone, sensor, quantity FROM series'),
+      insertSeries: db.prepare(
+        'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      upsert: db.prepare(
+        'INSERT OR REPLACE INTO readings (series_id, ts, value, registered) VALUES (?, ?, ?, ?)',
+      ),
+      latest: db.prepare(
+        'SELECT ts, value, registered FROM readings WHERE series_id = ? ORDER BY ts DESC LIMIT 1',
+      ),
+      buckets: db.prepare(`
+        SELECT (ts / @step) * @step AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
+               max(ts) AS lastTs
+        FROM readings WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`),
+      valueAt: db.prepare('SELECT value FROM readings WHERE series_id = ? AND ts = ?'),
+      raw: db.prepare(
+        'SELECT ts, value, registered FROM readings WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?',
+      ),
+      upsertRollup: db.prepare(
+        `INSERT OR REPLACE INTO rollups (series_id, hour, count, sum, min, max, last, covered_ms, outside)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      rollups: db.prepare(
+        'SELECT * FROM rollups WHERE series_id = ? AND hour >= ? AND hour < ? ORDER BY hour',
+      ),
+    };
+  }
+
+  private remember(row: SeriesRow): void {
+    this.series.set(`${row.site}/${row.zone}/${row.sensor}/${row.quantity}`, row);
+    this.seriesById.set(row.id, row);
+  }
+
+  private seriesId(r: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'>): number {
+    const key = `${r.site}/${r.zone}/${r.sensor}/${r.quantity}`;
+    const known = this.series.get(key);
+    if (known) return known.id;
+    const { id } = this.stmts.insertSeries.get(r.site, r.zone, r.sensor, r.quantity) as { id: number };
+    this.remember({ id, site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity });
+    return id;
+  }
+
+  private matching(f: SeriesFilter = {}): SeriesRow[] {
+    const out: SeriesRow[] = [];
+    for (const s of this.seriesById.values()) {
+      if (f.site !== undefined && s.site !== f.site) continue;
+      if (f.zone !== undefined && s.zone !== f.zone) continue;
+      if (f.sensor !== undefined && s.sensor !== f.sensor) continue;
+      if (f.quantity !== undefined && s.quantity !== f.quantity) continue;
+      if (!isQuantity(s.quantity)) continue;
+      out.push(s);
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  acceptSync(readings: readonly Reading[]): void {
+    if (readings.length === 0) return;
+    try {
+      this.writeMany(readings);
+    } catch (err) {
+      // SQLITE_BUSY / IOERR may pass; a full disk or corrupt file will not.
+      const code = (err as { code?: string }).code ?? '';
+      throw new KaitekiError(`embedded store write failed (${code})`, {
+        cause: err,
+        retryable: code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR'),
+      });
+    }
+  }
+
+  async write(readings: readonly Reading[]): Promise<void> {
+    this.acceptSync(readings);
+  }
+
+  async latest(filter?: SeriesFilter): Promise<Reading[]> {
+    const out: Reading[] = [];
+    for (const s of this.matching(filter)) {
+      const row = this.stmts.latest.get(s.id) as
+        | { ts: number; value: number; registered: number }
+        | undefined;
+      if (row) out.push({ ...strip(s), value: row.value, ts: row.ts, registered: row.registered === 1 });
+    }
+    return out;
+  }
+
+  async query(q: SeriesQuery): Promise<SeriesBucket[]> {
+    const step = Math.max(1, Math.floor(q.step));
+    const out: SeriesBucket[] = [];
+    for (const s of this.matching(q)) {
+      const rows = this.stmts.buckets.all({ id: s.id, step, from: q.from, to: q.to }) as {
+        b: number;
+        count: number;
+        mean: number;
+        min: number;
+        max: number;
+        lastTs: number;
+      }[];
+      for (const r of rows) {
+        const last = (this.stmts.valueAt.get(s.id, r.lastTs) as { value: number }).value;
+        out.push({ ...strip(s), ts: r.b, count: r.count, mean: r.mean, min: r.min, max: r.max, last });
+      }
+    }
+    return out;
+  }
+
+  async raw(q: SeriesFilter & { from: number; to: number; limit?: number }): Promise<Reading[]> {
+    const out: Reading[] = [];
+    const limit = q.limit ?? 100_000;
+    for (const s of this.matching(q)) {
+      for (const r of this.stmts.raw.all(s.id, q.from, q.to, limit - out.length) as {
+        ts: number;
+        value: number;
+        registered: number;
+      }[]) {
+        out.push({ ...strip(s), ts: r.ts, value: r.value, registered: r.registered === 1 });
+      }
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) => a.ts - b.ts);
+  }
+
+  async writeRollups(rows: readonly RollupRow[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of rows) {
+        this.stmts.upsertRollup.run(
+          this.seriesId(r),
+          r.hour,
+          r.count,
+          r.sum,
+          r.min,
+          r.max,
+          r.last,
+          r.coveredMs,
+          JSON.stringify(r.outside),
+        );
+      }
+    })();
+  }
+
+  async rollups(q: SeriesFilter & { from: number; to: number }): Promise<RollupRow[]> {
+    const out: RollupRow[] = [];
+    for (const s of this.matching(q)) {
+      for (const r of this.stmts.rollups.all(s.id, q.from, q.to) as {
+        hour: number;
+        count: number;
+        sum: number;
+        min: number;
+        max: number;
+        last: number;
+        covered_ms: number;
+        outside: string;
+      }[]) {
+        out.push({
+          ...strip(s),
+          hour: r.hour,
+          count: r.count,
+          sum: r.sum,
+          min: r.min,
+          max: r.max,
+          last: r.last,
+          coveredMs: r.covered_ms,
+          outside: JSON.parse(r.outside) as Record<string, number>,
+        });
+      }
+    }
+    return out;
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db?.open ?? false;
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.open) this.db.close();
+  }
+}
+
+function strip(s: SeriesRow): Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'> {
+  return { site: s.site, zone: s.zone, sensor: s.sensor, quantity: s.quantity };
+}
