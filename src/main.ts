@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { App } from './app.js';
+import { registerSimCommand } from './cli/sim.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { ConfigError, errorMessage } from './core/errors.js';
@@ -67,6 +68,7 @@ See README.md.`,
       }
     });
 
+  registerSimCommand(program);
   return program;
 }
 
