@@ -11,9 +11,12 @@ import { Metrics } from './core/metrics.js';
 import type { Service } from './core/service.js';
 import { HttpServer } from './http/server.js';
 import { EmbeddedBroker } from './ingest/broker.js';
+import { discoveryRouter } from './ingest/discovery-routes.js';
+import { DiscoveryFormat, DiscoveryService, ProposalStore } from './ingest/discovery-store.js';
+import { buildRouter, defaultRegistry } from './ingest/formats/registry.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { MqttSource } from './ingest/mqtt-source.js';
-import { FormatRouter } from './ingest/router.js';
+import type { FormatRouter } from './ingest/router.js';
 import { type Inventory, loadInventory } from './inventory/inventory.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { DurableSink, TimeSeriesStore } from './store/store.js';
@@ -60,13 +63,40 @@ export class App {
       inventory,
       latest: new LatestCache(),
     };
-    this.router = new FormatRouter(config.mqtt.topicPrefix, config.mqtt.sites, config.mqtt.sharedGroup);
+    // Third-party devices: one format instance per inventory entry; HA discovery proposes entries.
+    const registry = defaultRegistry();
+    const proposals = new ProposalStore();
+    const disc = config.ingest.discovery;
+    this.router = buildRouter(config, inventory, {
+      registry,
+      ...(disc.enabled
+        ? {
+            discovery: {
+              prefix: disc.prefix,
+              format: new DiscoveryFormat(proposals, disc.prefix, this.ctx.clock),
+            },
+          }
+        : {}),
+    });
+    const discovery = new DiscoveryService({
+      config,
+      inventory,
+      router: this.router,
+      registry,
+      store: proposals,
+      clock: this.ctx.clock,
+      onConfirm: (s) =>
+        inventory.add({ ...s, intervalSeconds: config.inventory.defaultIntervalSeconds, file: 'discovery' }),
+    });
     this.ingestor = new Ingestor({ ...this.ctx, router: this.router, sink, log: child(log, 'ingest') });
     for (const make of opts.extensions ?? defaultExtensions) this.extensions.push(make(this.ctx));
     this.http = new HttpServer(this.ctx, {
       health: () => this.health(),
       rejected: () => [...this.ingestor.rejected()],
-      routers: this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
+      routers: [
+        discoveryRouter({ store: proposals, service: discovery, adminToken: config.secrets.adminToken }),
+        ...this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
+      ],
     });
   }
 

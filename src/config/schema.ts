@@ -126,6 +126,10 @@ export const ingestSchema = z.strictObject({
   dedupeWindowMs: z.number().int().min(0).default(2000),
   /** where rejected messages are kept for inspection (last N, in memory, shown at /api/rejected) */
   keepRejected: z.number().int().min(0).default(200),
+  /** Home Assistant MQTT discovery: config messages become proposals an operator confirms */
+  discovery: z
+    .strictObject({ enabled: z.boolean().default(true), prefix: z.string().min(1).default('homeassistant') })
+    .default({ enabled: true, prefix: 'homeassistant' }),
 });
 
 export const configSchema = z.strictObject({

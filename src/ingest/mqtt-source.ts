@@ -81,6 +81,12 @@ export class MqttSource implements Service {
         else this.log.info({ topics: granted?.map((g) => `${g.topic} (qos ${g.qos})`) }, 'subscribed');
       });
     });
+    // A confirmed discovery proposal adds topics while running; a reconnect subscribes to all of them anyway.
+    this.router.onSubscriptionsChanged(({ added, removed }) => {
+      if (!client.connected) return;
+      if (added.length > 0) client.subscribe(added, { qos: c.qos });
+      if (removed.length > 0) client.unsubscribe(removed);
+    });
     client.on('close', () => {
       if (this.connected) this.log.warn({ url: redact(this.url) }, 'broker connection lost; reconnecting');
       this.connected = false;

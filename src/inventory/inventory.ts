@@ -18,12 +18,27 @@ export interface Sensor extends SensorConfig {
  */
 export class Inventory {
   private readonly bySensor = new Map<string, Sensor>();
+  private readonly list: Sensor[];
 
   constructor(
-    readonly sensors: readonly Sensor[],
+    sensors: readonly Sensor[],
     readonly staleAfterIntervals = 3,
   ) {
+    this.list = [...sensors];
     for (const s of sensors) this.bySensor.set(`${s.site}/${s.id}`, s);
+  }
+
+  get sensors(): readonly Sensor[] {
+    return this.list;
+  }
+
+  /** Adds (or replaces) a sensor at run time, e.g. a confirmed Home Assistant discovery proposal. */
+  add(s: Sensor): void {
+    const key = `${s.site}/${s.id}`;
+    const i = this.list.findIndex((x) => `${x.site}/${x.id}` === key);
+    if (i >= 0) this.list[i] = s;
+    else this.list.push(s);
+    this.bySensor.set(key, s);
   }
 
   get(site: string, sensor: string): Sensor | undefined {
