@@ -1,11 +1,12 @@
-import { join } from 'node:path';
 import type { Router } from 'express';
 import type { Config } from './config/schema.js';
 import { Bus } from './core/bus.js';
+import { Calendar } from './core/calendar.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { AppContext, Extension, ExtensionFactory, PartHealth } from './core/context.js';
 import { errorMessage } from './core/errors.js';
 import { LatestCache } from './core/latest.js';
+import { limitChecks } from './core/limits.js';
 import { child, createLogger, type Logger } from './core/log.js';
 import { Metrics } from './core/metrics.js';
 import type { Service } from './core/service.js';
@@ -18,8 +19,9 @@ import { Ingestor } from './ingest/ingestor.js';
 import { MqttSource } from './ingest/mqtt-source.js';
 import type { FormatRouter } from './ingest/router.js';
 import { type Inventory, loadInventory } from './inventory/inventory.js';
-import { SqliteStore } from './store/sqlite.js';
-import type { DurableSink, TimeSeriesStore } from './store/store.js';
+import { createRollups, createStore, type StoreBundle } from './store/factory.js';
+import type { RollupService } from './store/rollup-service.js';
+import type { TimeSeriesStore } from './store/store.js';
 
 export interface AppOptions {
   config: Config;
@@ -37,7 +39,8 @@ export interface AppOptions {
  */
 export class App {
   readonly ctx: AppContext;
-  private readonly storeServices: Service[] = [];
+  private readonly storeBundle: StoreBundle;
+  private readonly rollups: RollupService;
   private broker?: EmbeddedBroker;
   private mqtt?: MqttSource;
   private readonly http: HttpServer;
@@ -52,17 +55,30 @@ export class App {
     const log = opts.log ?? createLogger(config.log.level);
     const metrics = new Metrics({ defaults: true });
     const inventory = opts.inventory ?? loadInventory(config);
-    const { store, sink } = createStore(config);
+    const clock = opts.clock ?? systemClock;
+    this.storeBundle = createStore(config, log, metrics, clock);
+    const { store, sink } = this.storeBundle;
     this.ctx = {
       config,
       log,
       metrics,
       bus: new Bus(),
-      clock: opts.clock ?? systemClock,
+      clock,
       store,
       inventory,
       latest: new LatestCache(),
     };
+    this.rollups = createRollups({
+      config,
+      bus: this.ctx.bus,
+      bundle: this.storeBundle,
+      checks: limitChecks(config, new Calendar(config.hours)),
+      staleAfterMs: (site, sensor) =>
+        inventory.staleAfterMs(site, sensor, config.inventory.defaultIntervalSeconds),
+      clock,
+      log,
+      metrics,
+    });
     // Third-party devices: one format instance per inventory entry; HA discovery proposes entries.
     const registry = defaultRegistry();
     const proposals = new ProposalStore();
@@ -117,10 +133,18 @@ export class App {
   async start(): Promise<void> {
     const log = child(this.ctx.log, 'app');
     const { config } = this.ctx;
-    await this.ctx.store.open();
-    this.started.push({ name: 'store', start: async () => {}, stop: () => this.ctx.store.close() });
-    for (const r of await this.ctx.store.latest()) this.ctx.latest.put(r);
-    for (const s of this.storeServices) await this.startOne(s, true);
+    await this.storeBundle.open();
+    this.started.push({ name: 'store', start: async () => {}, stop: () => this.storeBundle.close() });
+    try {
+      for (const r of await this.ctx.store.latest()) this.ctx.latest.put(r);
+    } catch (err) {
+      log.warn(
+        { err: errorMessage(err) },
+        'store not reachable at start; live values fill from new readings',
+      );
+    }
+    for (const s of this.storeBundle.services) await this.startOne(s, true); // the outbox drainer (InfluxDB)
+    await this.startOne(this.rollups, false); // before MQTT: it listens to 'readings'
     if (!config.mqtt.url) {
       this.broker = new EmbeddedBroker(
         config.mqtt.embedded.host,
@@ -166,8 +190,11 @@ export class App {
   async health(): Promise<Record<string, PartHealth>> {
     const parts: Record<string, PartHealth> = {};
     parts.mqtt = this.mqtt?.health() ?? { ok: false, required: true, detail: { state: 'not started' } };
-    const storeOk = await this.ctx.store.ping().catch(() => false);
-    parts.store = { ok: storeOk, required: true, detail: { kind: this.ctx.store.kind } };
+    // InfluxDB health is buffer-aware: a short outage is a warning while the outbox holds readings.
+    const sh = this.storeBundle.health();
+    parts.store =
+      this.ctx.store.kind === 'embedded' ? { ...sh, ok: await this.ctx.store.ping().catch(() => false) } : sh;
+    parts.rollups = this.rollups.health();
     for (const e of this.extensions) {
       const failed = this.failed.get(e.name);
       parts[e.name] = failed
@@ -190,8 +217,3 @@ export class App {
 }
 
 const defaultExtensions: ExtensionFactory[] = [];
-
-function createStore(config: Config): { store: TimeSeriesStore; sink: DurableSink } {
-  const store = new SqliteStore(join(config.store.dataDir, 'kaiteki.db'));
-  return { store, sink: store };
-}

@@ -80,7 +80,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
         'SELECT ts, value, registered FROM readings WHERE series_id = ? ORDER BY ts DESC LIMIT 1',
       ),
       buckets: db.prepare(`
-        SELECT (ts / @step) * @step AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
+        SELECT (ts - ts % @step) AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
                max(ts) AS lastTs
         FROM readings WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`),
       valueAt: db.prepare('SELECT value FROM readings WHERE series_id = ? AND ts = ?'),

@@ -1,0 +1,101 @@
+import { KaitekiError } from '../core/errors.js';
+import type { Reading } from '../core/reading.js';
+import type { RollupRow } from './store.js';
+
+/**
+ * InfluxDB line protocol, built by hand (the `influx` package's writePoints
+ * re-parses every point, which halves throughput; DESIGN §5).
+ *
+ * Schema (docs/influxdb.md): one measurement per quantity (`temperature`,
+ * `co2`, …), tags `site`, `zone`, `sensor`, fields `value` (float) and
+ * `registered` (bool), ms timestamps. A point's identity is therefore
+ * exactly the store's reading identity (site, zone, sensor, quantity, ts),
+ * so a re-sent reading overwrites itself instead of adding a point.
+ * Rollups go to the measurement `kaiteki_hourly` with tag `quantity`.
+ */
+export const ROLLUP_MEASUREMENT = 'kaiteki_hourly';
+
+/** measurement names: comma and space are escaped */
+export function escapeMeasurement(s: string): string {
+  return s.replace(/[\\, ]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Tag keys, tag values and field keys: comma, equals sign and space are
+ * escaped; UTF-8 (Japanese) passes as is. Line protocol cannot carry a
+ * newline or an empty tag value, so those throw (non-retryable: bad data).
+ */
+export function escapeTag(s: string): string {
+  if (s === '') throw new KaitekiError('line protocol: empty tag value', { retryable: false });
+  if (/[\n\r]/.test(s)) throw new KaitekiError(`line protocol: newline in tag value ${JSON.stringify(s)}`);
+  // A trailing backslash would escape the separator that follows it.
+  const t = s.endsWith('\\') ? `${s}\\` : s;
+  return t.replace(/[,= ]/g, (c) => `\\${c}`);
+}
+
+/** string field values: double quote and backslash escaped */
+export function escapeStringField(s: string): string {
+  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+function float(v: number): string {
+  if (!Number.isFinite(v)) throw new KaitekiError(`line protocol: value ${v} is not a finite number`);
+  // Always a float (never `i`), so a series never has a field type conflict.
+  return String(v);
+}
+
+function timestamp(ts: number): string {
+  if (!Number.isSafeInteger(ts))
+    throw new KaitekiError(`line protocol: timestamp ${ts} is not an integer ms value`);
+  return String(ts);
+}
+
+const tagCache = new Map<string, string>();
+
+/** `,site=…,zone=…,sensor=…` for one sensor (memoised: few sensors, many readings) */
+function sensorTags(site: string, zone: string, sensor: string): string {
+  const key = `${site}\u0000${zone}\u0000${sensor}`;
+  let t = tagCache.get(key);
+  if (t === undefined) {
+    t = `,sensor=${escapeTag(sensor)},site=${escapeTag(site)},zone=${escapeTag(zone)}`;
+    if (tagCache.size > 100_000) tagCache.clear();
+    tagCache.set(key, t);
+  }
+  return t;
+}
+
+/** One reading as one line (tags sorted by key, as InfluxDB prefers). */
+export function readingLine(r: Reading): string {
+  return `${escapeMeasurement(r.quantity)}${sensorTags(r.site, r.zone, r.sensor)} value=${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
+}
+
+/** Readings as a line-protocol body (ms precision). */
+export function readingsBody(readings: readonly Reading[]): string {
+  let out = '';
+  for (let i = 0; i < readings.length; i++) {
+    if (i > 0) out += '\n';
+    out += readingLine(readings[i]!);
+  }
+  return out;
+}
+
+/** field key of a rollup's time outside one limit */
+export function outsideField(limitId: string): string {
+  return `outside_${limitId}_ms`;
+}
+
+/** limit id from a field key, or undefined when it is not an outside field */
+export function limitOfField(field: string): string | undefined {
+  const m = /^outside_(.+)_ms$/.exec(field);
+  return m ? m[1] : undefined;
+}
+
+export function rollupLine(r: RollupRow): string {
+  let fields = `count=${float(r.count)},sum=${float(r.sum)},min=${float(r.min)},max=${float(r.max)},last=${float(r.last)},covered_ms=${float(r.coveredMs)}`;
+  for (const [id, ms] of Object.entries(r.outside)) fields += `,${escapeTag(outsideField(id))}=${float(ms)}`;
+  return `${ROLLUP_MEASUREMENT}${sensorTags(r.site, r.zone, r.sensor)},quantity=${escapeTag(r.quantity)} ${fields} ${timestamp(r.hour)}`;
+}
+
+export function rollupsBody(rows: readonly RollupRow[]): string {
+  return rows.map(rollupLine).join('\n');
+}

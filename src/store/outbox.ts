@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../core/clock.js';
+import { KaitekiError } from '../core/errors.js';
+import type { Quantity } from '../core/quantities.js';
+import { type Reading, seriesKey } from '../core/reading.js';
+import type { DurableSink, SeriesFilter } from './store.js';
+
+/** A contiguous run of outbox rows, oldest first. */
+export interface OutboxBatch {
+  firstId: number;
+  lastId: number;
+  /** row id of each reading (same order) */
+  ids: number[];
+  readings: Reading[];
+}
+
+interface SeriesRow {
+  id: number;
+  site: string;
+  zone: string;
+  sensor: string;
+  quantity: Quantity;
+}
+
+/**
+ * The durable buffer in front of a remote store: an SQLite file (WAL,
+ * synchronous=NORMAL — a commit survives kill -9; only a power cut can roll
+ * back the last transactions, as with the embedded store). Rows are ordered
+ * by an AUTOINCREMENT id, so ids only grow and a range of ids read once
+ * never gains rows later; rows leave only through `remove()` (after the
+ * remote store confirmed them) or `deadLetter()` (kept for a person).
+ */
+export class Outbox implements DurableSink {
+  private db!: Database.Database;
+  private stmts!: ReturnType<Outbox['prepare']>;
+  private readonly series = new Map<string, SeriesRow>();
+  private readonly seriesById = new Map<number, SeriesRow>();
+  private insertMany!: (readings: readonly Reading[], at: number) => void;
+  private count = 0;
+  private maxId = 0;
+  /** called after every accepted batch (the drainer wakes when a full batch waits) */
+  onAccepted: (() => void) | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly maxReadings: number,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  open(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    try {
+      this.db = new Database(this.path);
+    } catch (err) {
+      throw new KaitekiError(`cannot open the durable buffer at ${this.path}`, { cause: err });
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS series (
+        id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,
+        UNIQUE (site, zone, sensor, quantity));
+      CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, series_id INTEGER NOT NULL,
+        ts INTEGER NOT NULL, value REAL NOT NULL, registered INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS dead (
+        id INTEGER PRIMARY KEY, at INTEGER NOT NULL, failed_at INTEGER NOT NULL, series_id INTEGER NOT NULL,
+        ts INTEGER NOT NULL, value REAL NOT NULL, registered INTEGER NOT NULL, reason TEXT NOT NULL);
+    `);
+    this.stmts = this.prepare();
+    for (const row of this.stmts.allSeries.all() as SeriesRow[]) this.remember(row);
+    this.count = (this.stmts.count.get() as { n: number }).n;
+    this.maxId = (this.stmts.maxId.get() as { m: number | null }).m ?? 0;
+    this.insertMany = this.db.transaction((readings: readonly Reading[], at: number) => {
+      for (const r of readings) {
+        const info = this.stmts.insert.run(at, this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
+        this.maxId = Number(info.lastInsertRowid);
+      }
+    });
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      allSeries: db.prepare('SELECT id, site, zone, sensor, quantity FROM series'),
+      insertSeries: db.prepare(
+        'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
+      ),
+      insert: db.prepare('INSERT INTO outbox (at, series_id, ts, value, registered) VALUES (?, ?, ?, ?, ?)'),
+      count: db.prepare('SELECT count(*) AS n FROM outbox'),
+      maxId: db.prepare("SELECT max(seq) AS m FROM sqlite_sequence WHERE name = 'outbox'"),
+      read: db.prepare(
+        'SELECT id, series_id, ts, value, registered FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+      ),
+      remove: db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?'),
+      oldest: db.prepare('SELECT at FROM outbox ORDER BY id LIMIT 1'),
+      pending: db.prepare(
+        'SELECT series_id, ts, value, registered FROM outbox WHERE ts >= ? AND ts < ? ORDER BY id',
+      ),
+      toDead: db.prepare(
+        'INSERT OR REPLACE INTO dead SELECT id, at, ?, series_id, ts, value, registered, ? FROM outbox WHERE id = ?',
+      ),
+      deadCount: db.prepare('SELECT count(*) AS n FROM dead'),
+    };
+  }
+
+  private remember(row: SeriesRow): void {
+    this.series.set(seriesKey(row), row);
+    this.seriesById.set(row.id, row);
+  }
+
+  private seriesId(r: Reading): number {
+    const known = this.series.get(seriesKey(r));
+    if (known) return known.id;
+    const { id } = this.stmts.insertSeries.get(r.site, r.zone, r.sensor, r.quantity) as { id: number };
+    this.remember({ id, site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity });
+    return id;
+  }
+
+  /**
+   * Appends the readings in one transaction and returns once committed.
+   * Throws a retryable KaitekiError when the buffer is at its bound (the
+   * caller withholds the MQTT ack, so the broker keeps the message) or the
+   * disk refuses; never drops a reading silently.
+   */
+  acceptSync(readings: readonly Reading[]): void {
+    if (readings.length === 0) return;
+    if (this.count + readings.length > this.maxReadings) {
+      throw new KaitekiError(
+        `durable buffer full (${this.count} of ${this.maxReadings} readings): is the store down?`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    try {
+      this.insertMany(readings, this.clock.now());
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      throw new KaitekiError(`durable buffer write failed (${code})`, {
+        cause: err,
+        retryable: code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL',
+      });
+    }
+    this.count += readings.length;
+    this.onAccepted?.();
+  }
+
+  /** Up to `limit` rows after `afterId`, in id order (undefined when there are none). */
+  read(afterId: number, limit: number): OutboxBatch | undefined {
+    const rows = this.stmts.read.all(afterId, limit) as {
+      id: number;
+      series_id: number;
+      ts: number;
+      value: number;
+      registered: number;
+    }[];
+    if (rows.length === 0) return undefined;
+    const readings: Reading[] = [];
+    const ids: number[] = [];
+    for (const r of rows) {
+      const s = this.seriesById.get(r.series_id)!;
+      ids.push(r.id);
+      readings.push({
+        site: s.site,
+        zone: s.zone,
+        sensor: s.sensor,
+        quantity: s.quantity,
+        value: r.value,
+        ts: r.ts,
+        registered: r.registered === 1,
+      });
+    }
+    return { firstId: ids[0]!, lastId: ids[ids.length - 1]!, ids, readings };
+  }
+
+  /** Deletes rows with id in [firstId, lastId] (written to the store). */
+  remove(firstId: number, lastId: number): number {
+    const n = this.stmts.remove.run(firstId, lastId).changes;
+    this.count -= n;
+    return n;
+  }
+
+  /** Moves one row to the `dead` table with the reason the store refused it. */
+  deadLetter(id: number, reason: string): void {
+    this.db.transaction(() => {
+      this.stmts.toDead.run(this.clock.now(), reason, id);
+      this.count -= this.stmts.remove.run(id, id).changes;
+    })();
+  }
+
+  /** readings accepted and not yet written */
+  get depth(): number {
+    return this.count;
+  }
+
+  /** id of the newest row ever accepted (rows after a cursor = lastId − cursor, ids being dense when appended) */
+  get lastId(): number {
+    return this.maxId;
+  }
+
+  get deadCount(): number {
+    return (this.stmts.deadCount.get() as { n: number }).n;
+  }
+
+  /** acceptance time (epoch ms) of the oldest unwritten reading */
+  oldestAcceptedAt(): number | undefined {
+    return (this.stmts.oldest.get() as { at: number } | undefined)?.at;
+  }
+
+  /** Unwritten readings with ts in [from, to) matching the filter (rollup rebuilds; a full scan of the buffer). */
+  pending(q: SeriesFilter & { from: number; to: number }): Reading[] {
+    const out: Reading[] = [];
+    for (const r of this.stmts.pending.iterate(q.from, q.to) as Iterable<{
+      series_id: number;
+      ts: number;
+      value: number;
+      registered: number;
+    }>) {
+      const s = this.seriesById.get(r.series_id)!;
+      if (q.site !== undefined && s.site !== q.site) continue;
+      if (q.zone !== undefined && s.zone !== q.zone) continue;
+      if (q.sensor !== undefined && s.sensor !== q.sensor) continue;
+      if (q.quantity !== undefined && s.quantity !== q.quantity) continue;
+      out.push({
+        site: s.site,
+        zone: s.zone,
+        sensor: s.sensor,
+        quantity: s.quantity,
+        value: r.value,
+        ts: r.ts,
+        registered: r.registered === 1,
+      });
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.db?.open) this.db.close();
+  }
+}

@@ -1,0 +1,186 @@
+import { HOUR_MS } from '../core/jst.js';
+import type { LimitCheck } from '../core/limits.js';
+import { type Reading, seriesKey } from '../core/reading.js';
+import type { RollupRow } from './store.js';
+
+/** The part of a limit the aggregator needs (src/core/limits.ts). */
+export type OutsideCheck = Pick<LimitCheck, 'id' | 'quantity' | 'outside'>;
+
+interface Acc {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  last: number;
+  coveredMs: number;
+  outside: Record<string, number>;
+  dirty: boolean;
+}
+
+interface SeriesState {
+  id: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'>;
+  staleMs: number;
+  checks: OutsideCheck[];
+  last: { ts: number; value: number } | undefined;
+  /** the newest reading's value is committed to the hours up to here */
+  attributedTo: number;
+  hours: Map<number, Acc>;
+}
+
+export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
+
+/**
+ * Incremental hourly rollups (RollupRow), pure: feed readings in arrival
+ * order, take rows when you want to write them. Each reading's value is
+ * attributed from its timestamp until the series' next reading, capped at
+ * the sensor's stale threshold; that time counts as covered, and as outside
+ * a limit when the limit's check says so at the start of each hour piece.
+ * A reading not newer than its series' newest (a duplicate or a late
+ * arrival) is ignored and counted in `late` — rebuild those hours from raw
+ * data to include it.
+ */
+export class HourlyAggregator {
+  private readonly series = new Map<string, SeriesState>();
+  late = 0;
+
+  constructor(
+    private readonly checks: readonly OutsideCheck[],
+    private readonly staleAfterMs: (site: string, sensor: string) => number,
+  ) {}
+
+  /** Returns false when the reading was ignored as a duplicate or late. True when it also closed an hour is `closedHour`. */
+  add(r: Reading): boolean {
+    const st = this.state(r);
+    const prev = st.last;
+    if (prev && r.ts <= prev.ts) {
+      this.late++;
+      return false;
+    }
+    if (prev) this.attribute(st, prev.value, st.attributedTo, Math.min(r.ts, prev.ts + st.staleMs), true);
+    const acc = this.acc(st, hourOf(r.ts));
+    acc.count++;
+    acc.sum += r.value;
+    acc.min = Math.min(acc.min, r.value);
+    acc.max = Math.max(acc.max, r.value);
+    acc.last = r.value;
+    acc.dirty = true;
+    st.last = { ts: r.ts, value: r.value };
+    st.attributedTo = Math.max(st.attributedTo, r.ts);
+    this.closedHour ||= prev !== undefined && hourOf(prev.ts) !== hourOf(r.ts);
+    return true;
+  }
+
+  /** set when an added reading started a new hour for its series (the caller flushes and clears it) */
+  closedHour = false;
+
+  /**
+   * Rows changed since the last call, as of `now` (the newest reading of
+   * each series counts up to min(now, its stale limit)); hours that can no
+   * longer change are forgotten afterwards. Rows with hour < `minHour` are
+   * dropped (a rebuild's lead-in hour, which it saw only in part).
+   */
+  takeRows(now: number, minHour = Number.NEGATIVE_INFINITY): RollupRow[] {
+    const out: RollupRow[] = [];
+    for (const st of this.series.values()) {
+      const open = new Map<number, { covered: number; outside: Record<string, number> }>();
+      if (st.last) {
+        const end = Math.min(now, st.last.ts + st.staleMs);
+        if (end >= st.last.ts + st.staleMs) {
+          this.attribute(st, st.last.value, st.attributedTo, end, true);
+          st.attributedTo = Math.max(st.attributedTo, end);
+        } else {
+          this.attribute(st, st.last.value, st.attributedTo, end, false, open);
+        }
+      }
+      for (const [hour, acc] of st.hours) {
+        const extra = open.get(hour);
+        if (!acc.dirty && !extra) continue;
+        acc.dirty = false;
+        if (hour < minHour || acc.count === 0) continue;
+        const outside = { ...acc.outside };
+        for (const [id, ms] of Object.entries(extra?.outside ?? {})) outside[id] = (outside[id] ?? 0) + ms;
+        out.push({
+          ...st.id,
+          hour,
+          count: acc.count,
+          sum: acc.sum,
+          min: acc.min,
+          max: acc.max,
+          last: acc.last,
+          coveredMs: acc.coveredMs + (extra?.covered ?? 0),
+          outside,
+        });
+      }
+      // An hour is final once the newest reading and its committed interval lie beyond it.
+      for (const hour of st.hours.keys()) {
+        const end = hour + HOUR_MS;
+        if (st.last && end <= st.last.ts && end <= st.attributedTo) st.hours.delete(hour);
+      }
+    }
+    return out;
+  }
+
+  private state(r: Reading): SeriesState {
+    const key = seriesKey(r);
+    let st = this.series.get(key);
+    if (!st) {
+      st = {
+        id: { site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity },
+        staleMs: this.staleAfterMs(r.site, r.sensor),
+        checks: this.checks.filter((c) => c.quantity === r.quantity),
+        last: undefined,
+        attributedTo: Number.NEGATIVE_INFINITY,
+        hours: new Map(),
+      };
+      this.series.set(key, st);
+    }
+    return st;
+  }
+
+  private acc(st: SeriesState, hour: number): Acc {
+    let a = st.hours.get(hour);
+    if (!a) {
+      a = {
+        count: 0,
+        sum: 0,
+        min: Number.POSITIVE_INFINITY,
+        max: Number.NEGATIVE_INFINITY,
+        last: 0,
+        coveredMs: 0,
+        outside: Object.fromEntries(st.checks.map((c) => [c.id, 0])),
+        dirty: false,
+      };
+      st.hours.set(hour, a);
+    }
+    return a;
+  }
+
+  /** Attributes `value` over [from, to), hour by hour: into the accumulators (commit) or into `into` (provisional). */
+  private attribute(
+    st: SeriesState,
+    value: number,
+    from: number,
+    to: number,
+    commit: boolean,
+    into?: Map<number, { covered: number; outside: Record<string, number> }>,
+  ): void {
+    for (let a = from; a < to; ) {
+      const hour = hourOf(a);
+      const b = Math.min(to, hour + HOUR_MS);
+      const ms = b - a;
+      const outsideIds = st.checks.filter((c) => c.outside(value, a, st.id.zone)).map((c) => c.id);
+      if (commit) {
+        const acc = this.acc(st, hour);
+        acc.coveredMs += ms;
+        for (const id of outsideIds) acc.outside[id] = (acc.outside[id] ?? 0) + ms;
+        acc.dirty = true;
+      } else if (into) {
+        const p = into.get(hour) ?? { covered: 0, outside: {} };
+        p.covered += ms;
+        for (const id of outsideIds) p.outside[id] = (p.outside[id] ?? 0) + ms;
+        into.set(hour, p);
+      }
+      a = b;
+    }
+  }
+}
