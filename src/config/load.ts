@@ -92,8 +92,9 @@ export function parseConfig(raw: unknown, file: string, env: Env = process.env):
     setPath(obj, o.path, value);
     fromEnv.set(o.path.join('.'), o.env);
   }
-  // KAITEKI_INFLUX_URL alone means "use InfluxDB 1.x".
-  if (env.KAITEKI_INFLUX_URL && !env.KAITEKI_STORE && getPath(obj, ['store', 'kind']) === undefined) {
+  // KAITEKI_INFLUX_URL means "use InfluxDB": 1.x unless KAITEKI_STORE or the file chose a version.
+  const fileKind = getPath(obj, ['store', 'kind']);
+  if (env.KAITEKI_INFLUX_URL && !env.KAITEKI_STORE && (fileKind === undefined || fileKind === 'embedded')) {
     setPath(obj, ['store', 'kind'], 'influx-v1');
   }
   const result = configSchema.safeParse(obj);

@@ -53,6 +53,10 @@ describe('configuration', () => {
   it('KAITEKI_INFLUX_URL alone selects the InfluxDB 1.x store', () => {
     const c = parseConfig({}, 'f.yaml', { KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' });
     expect(c.store.kind).toBe('influx-v1');
+    // also over the shipped default file, which spells out `kind: embedded`
+    expect(loadConfig({ KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' }, 'config/default.yaml').store.kind).toBe('influx-v1');
+    const v2 = parseConfig({ store: { kind: 'influx-v2' } }, 'f.yaml', { KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' });
+    expect(v2.store.kind).toBe('influx-v2');
   });
 
   it('secrets come from the environment and are refused in files', () => {
