@@ -85,7 +85,11 @@ export const alertsConfigSchema = z
     const names = new Set<string>(['log']);
     cfg.channels.forEach((c, i) => {
       if (names.has(c.name)) {
-        ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `duplicate channel name "${c.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'name'],
+          message: `duplicate channel name "${c.name}"`,
+        });
       }
       names.add(c.name);
     });

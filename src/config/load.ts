@@ -34,7 +34,8 @@ const SECRETS: { env: string; key: keyof Secrets; filePaths: string[][] }[] = [
   { env: 'KAITEKI_MQTT_PASSWORD', key: 'mqttPassword', filePaths: [['mqtt', 'password']] },
   { env: 'KAITEKI_INFLUX_PASSWORD', key: 'influxPassword', filePaths: [['store', 'influx', 'password']] },
   { env: 'KAITEKI_INFLUX_TOKEN', key: 'influxToken', filePaths: [['store', 'influx', 'token']] },
-  { env: 'KAITEKI_SMTP_PASSWORD', key: 'smtpPassword', filePaths: [['alerts', 'email', 'password']] },
+  // e-mail channels are a list: a `password` there is refused by the schema as an unknown key
+  { env: 'KAITEKI_SMTP_PASSWORD', key: 'smtpPassword', filePaths: [] },
   { env: 'KAITEKI_WEBHOOK_URL', key: 'webhookUrl', filePaths: [] },
 ];
 

@@ -75,6 +75,10 @@ export const limitsSchema = z.strictObject({
   wait: z
     .strictObject({ yellowFrom: z.number().default(20), redFrom: z.number().default(40) })
     .default({ yellowFrom: 20, redFrom: 40 }),
+  /** counter queue length in persons: a long queue (warning) and a very long one (critical) */
+  queue: z
+    .strictObject({ yellowFrom: z.number().default(15), redFrom: z.number().default(30) })
+    .default({ yellowFrom: 15, redFrom: 30 }),
 });
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 

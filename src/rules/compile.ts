@@ -1,0 +1,181 @@
+import { readYamlObject, zodIssues } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Calendar } from '../core/calendar.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { DAY_MS, jstDayStart, jstParts } from '../core/jst.js';
+import type { Quantity } from '../core/quantities.js';
+import { type RuleConfig, rulesFileSchema, type ThresholdRef, type When } from './schema.js';
+import type { Category, Severity } from './types.js';
+
+/** Thresholds of one rule in one zone (NaN = none). */
+export interface Thresholds {
+  above: number;
+  below: number;
+  critAbove: number;
+  critBelow: number;
+}
+
+/** A validated rule with every reference resolved; what the evaluator runs. */
+export interface CompiledRule {
+  id: string;
+  kind: RuleConfig['kind'];
+  category: Category;
+  severity: Severity;
+  title?: { ja: string; en: string };
+  quantity?: Quantity;
+  forMs: number;
+  readings: number;
+  clearForMs: number;
+  escalate?: { afterMs: number; to: Severity };
+  inclusive: boolean;
+  clearMargin: number;
+  minReadings: number;
+  /** stale rules: multiple of the expected interval */
+  intervals: number;
+  /** time window in JST; undefined = always */
+  applies?: (ts: number) => boolean;
+  /** zone filter; undefined = every zone */
+  zoneOk?: (zone: string) => boolean;
+  /** thresholds for a zone (cached; unknown zones get the defaults) */
+  thresholds(zone: string): Thresholds;
+}
+
+/** Reads and compiles the rules file; every problem at once as a ConfigError (`file: rules[2].above: …`). */
+export function loadRules(
+  file: string,
+  config: Config,
+  calendar: Calendar,
+  staleAfterIntervals: number,
+): CompiledRule[] {
+  return compileRules(readYamlObject(file, true), file, config, calendar, staleAfterIntervals);
+}
+
+export function compileRules(
+  raw: unknown,
+  file: string,
+  config: Config,
+  calendar: Calendar,
+  staleAfterIntervals = 3,
+): CompiledRule[] {
+  const parsed = rulesFileSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, raw, file));
+  const { defaults, rules } = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  const out: CompiledRule[] = [];
+  const zoneKind = new Map(config.zones.map((z) => [z.id, z.kind]));
+  const zoneTarget = new Map(config.zones.map((z) => [z.id, z.illuminanceTarget]));
+  rules.forEach((r, i) => {
+    const at = (key: string) => `rules[${i}]${key ? `.${key}` : ''}`;
+    if (seen.has(r.id)) issues.push({ file, path: at('id'), message: `duplicate rule id "${r.id}"` });
+    seen.add(r.id);
+    if (!r.enabled) return;
+    const resolve = (ref: ThresholdRef | undefined, key: string, zone?: string): number => {
+      if (ref === undefined) return Number.NaN;
+      if (typeof ref === 'number') return ref;
+      if (ref === 'zone.illuminanceTarget') {
+        return (
+          (zone === undefined ? undefined : zoneTarget.get(zone)) ?? config.limits.illuminance.defaultTarget
+        );
+      }
+      const v = getPath(config.limits, ref.split('.').slice(1));
+      if (typeof v !== 'number') {
+        issues.push({
+          file,
+          path: at(key),
+          message: `"${ref}" is not a number in config limits, got ${JSON.stringify(v)}`,
+        });
+        return Number.NaN;
+      }
+      return v;
+    };
+    const th = (zone?: string): Thresholds => ({
+      above: resolve(r.kind === 'threshold' || r.kind === 'day_average' ? r.above : undefined, 'above', zone),
+      below: resolve(r.kind === 'threshold' ? r.below : undefined, 'below', zone),
+      critAbove: resolve(r.kind === 'threshold' ? r.critical?.above : undefined, 'critical.above', zone),
+      critBelow: resolve(r.kind === 'threshold' ? r.critical?.below : undefined, 'critical.below', zone),
+    });
+    if (r.kind === 'threshold' && r.above === undefined && r.below === undefined) {
+      issues.push({ file, path: at(''), message: 'a threshold rule needs "above" and/or "below"' });
+    }
+    const fallback = th();
+    const perZone = new Map(config.zones.map((z) => [z.id, th(z.id)]));
+    const zones = r.zones ? new Set(r.zones) : undefined;
+    const kinds = r.zoneKinds ? new Set<string>(r.zoneKinds) : undefined;
+    const isStateful = r.kind === 'empty_zone' || r.kind === 'stale';
+    out.push({
+      id: r.id,
+      kind: r.kind,
+      category: r.category,
+      severity: r.severity,
+      ...(r.title ? { title: r.title } : {}),
+      ...(r.kind === 'threshold' || r.kind === 'day_average' ? { quantity: r.quantity } : {}),
+      forMs: r.for ?? (r.kind === 'stale' ? 0 : defaults.for),
+      readings: r.readings ?? (isStateful ? 1 : defaults.readings),
+      clearForMs: r.clearFor ?? (r.kind === 'stale' ? 0 : defaults.clearFor),
+      ...(r.escalate ? { escalate: { afterMs: r.escalate.after, to: r.escalate.to } } : {}),
+      inclusive: r.kind === 'threshold' ? r.inclusive : false,
+      clearMargin: r.kind === 'threshold' || r.kind === 'day_average' ? r.clearMargin : 0,
+      minReadings: r.kind === 'day_average' ? r.minReadings : 1,
+      intervals: r.kind === 'stale' ? (r.intervals ?? staleAfterIntervals) : staleAfterIntervals,
+      ...windowOf(r.when, calendar, config),
+      ...(zones || kinds
+        ? {
+            zoneOk: (z: string) =>
+              (!zones || zones.has(z)) && (!kinds || kinds.has(zoneKind.get(z) ?? 'other')),
+          }
+        : {}),
+      thresholds: (zone) => perZone.get(zone) ?? fallback,
+    });
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return out;
+}
+
+/** The JST applicability window of a rule as one predicate (undefined when it always applies). */
+export function windowOf(
+  when: When,
+  calendar: Calendar,
+  config: Config,
+): { applies?: (ts: number) => boolean } {
+  const tests: ((ts: number) => boolean)[] = [];
+  if (when.hours === 'open') tests.push((ts) => calendar.isOpen(ts));
+  if (when.hours === 'closed') tests.push((ts) => !calendar.isOpen(ts));
+  if (when.days === 'open') tests.push((ts) => !calendar.isClosedDay(ts));
+  if (when.days === 'closed') tests.push((ts) => calendar.isClosedDay(ts));
+  if (when.months) {
+    const list =
+      when.months === 'cooling'
+        ? config.limits.eco.coolingMonths
+        : when.months === 'heating'
+          ? config.limits.eco.heatingMonths
+          : when.months;
+    const months = new Set(list);
+    const monthOf = monthCache();
+    tests.push((ts) => months.has(monthOf(ts)));
+  }
+  if (tests.length === 0) return {};
+  return { applies: (ts) => tests.every((t) => t(ts)) };
+}
+
+/** JST month of ts, cached per JST day (called for every reading). */
+function monthCache(): (ts: number) => number {
+  let start = Number.NaN;
+  let month = 0;
+  return (ts) => {
+    if (!(ts >= start && ts < start + DAY_MS)) {
+      start = jstDayStart(ts);
+      month = jstParts(start).month;
+    }
+    return month;
+  };
+}
+
+function getPath(obj: unknown, path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, p)) return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
