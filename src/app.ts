@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { createAlerting } from './alerts/index.js';
 import type { Config } from './config/schema.js';
 import { Bus } from './core/bus.js';
 import { Calendar } from './core/calendar.js';
@@ -19,6 +20,7 @@ import { Ingestor } from './ingest/ingestor.js';
 import { MqttSource } from './ingest/mqtt-source.js';
 import type { FormatRouter } from './ingest/router.js';
 import { type Inventory, loadInventory } from './inventory/inventory.js';
+import { createReports } from './report/index.js';
 import { createRollups, createStore, type StoreBundle } from './store/factory.js';
 import type { RollupService } from './store/rollup-service.js';
 import type { TimeSeriesStore } from './store/store.js';
@@ -105,7 +107,9 @@ export class App {
         inventory.add({ ...s, intervalSeconds: config.inventory.defaultIntervalSeconds, file: 'discovery' }),
     });
     this.ingestor = new Ingestor({ ...this.ctx, router: this.router, sink, log: child(log, 'ingest') });
-    for (const make of opts.extensions ?? defaultExtensions) this.extensions.push(make(this.ctx));
+    this.extensions.push(
+      ...(opts.extensions ? opts.extensions.map((make) => make(this.ctx)) : defaultExtensions(this.ctx)),
+    );
     this.http = new HttpServer(this.ctx, {
       health: () => this.health(),
       rejected: () => [...this.ingestor.rejected()],
@@ -216,4 +220,8 @@ export class App {
   }
 }
 
-const defaultExtensions: ExtensionFactory[] = [];
+/** Rules and alerts, and the eco report (which reads the alert history). */
+function defaultExtensions(ctx: AppContext): Extension[] {
+  const alerting = createAlerting(ctx);
+  return [alerting, createReports(ctx, async (from, to) => alerting.history(from, to))];
+}

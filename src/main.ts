@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { App } from './app.js';
+import { registerReportCommands } from './cli/report.js';
 import { registerSimCommand } from './cli/sim.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -68,6 +69,7 @@ See README.md.`,
       }
     });
 
+  registerReportCommands(program);
   registerSimCommand(program);
   return program;
 }

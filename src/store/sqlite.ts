@@ -13,6 +13,17 @@ import type {
   TimeSeriesStore,
 } from './store.js';
 
+type RollupTuple = [
+  hour: number,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+  last: number,
+  coveredMs: number,
+  outside: string,
+];
+
 interface SeriesRow {
   id: number;
   site: string;
@@ -91,9 +102,12 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
         `INSERT OR REPLACE INTO rollups (series_id, hour, count, sum, min, max, last, covered_ms, outside)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      rollups: db.prepare(
-        'SELECT * FROM rollups WHERE series_id = ? AND hour >= ? AND hour < ? ORDER BY hour',
-      ),
+      // Array rows (.raw): a year of rollups is ~350k rows; objects keyed by column name cost seconds.
+      rollups: db
+        .prepare(
+          'SELECT hour, count, sum, min, max, last, covered_ms, outside FROM rollups WHERE series_id = ? AND hour >= ? AND hour < ? ORDER BY hour',
+        )
+        .raw(true),
     };
   }
 
@@ -209,27 +223,28 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
 
   async rollups(q: SeriesFilter & { from: number; to: number }): Promise<RollupRow[]> {
     const out: RollupRow[] = [];
+    const parsed = new Map<string, Record<string, number>>();
     for (const s of this.matching(q)) {
-      for (const r of this.stmts.rollups.all(s.id, q.from, q.to) as {
-        hour: number;
-        count: number;
-        sum: number;
-        min: number;
-        max: number;
-        last: number;
-        covered_ms: number;
-        outside: string;
-      }[]) {
+      for (const r of this.stmts.rollups.all(s.id, q.from, q.to) as RollupTuple[]) {
+        // Most hours share a handful of `outside` texts ('{}' above all): parse each once, copy per row.
+        let outside = parsed.get(r[7]);
+        if (!outside) {
+          outside = JSON.parse(r[7]) as Record<string, number>;
+          parsed.set(r[7], outside);
+        }
         out.push({
-          ...strip(s),
-          hour: r.hour,
-          count: r.count,
-          sum: r.sum,
-          min: r.min,
-          max: r.max,
-          last: r.last,
-          coveredMs: r.covered_ms,
-          outside: JSON.parse(r.outside) as Record<string, number>,
+          site: s.site,
+          zone: s.zone,
+          sensor: s.sensor,
+          quantity: s.quantity,
+          hour: r[0],
+          count: r[1],
+          sum: r[2],
+          min: r[3],
+          max: r[4],
+          last: r[5],
+          coveredMs: r[6],
+          outside: { ...outside },
         });
       }
     }

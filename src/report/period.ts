@@ -1,0 +1,89 @@
+import type { Calendar } from '../core/calendar.js';
+import { DAY_MS, fiscalYearRange, HOUR_MS, jstMidnight, jstParts } from '../core/jst.js';
+import type { MonthInfo } from './types.js';
+
+const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The hours of a reported span, classified once so each rollup row is placed
+ * with an array lookup. JST is UTC+9 whole hours, so a rollup hour never
+ * straddles a JST day, month or fiscal-year boundary.
+ *
+ * Opening hours are weighted by open minutes: the 08:00–09:00 hour of a day
+ * opening at 08:30 has weight 0.5, a whole open hour 1, a closed hour 0.
+ * Figures "during opening hours" weight each hour's readings and covered
+ * time by this, which treats readings as spread evenly over their hour.
+ */
+export class PeriodHours {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  /** 0 = April … 11 = March, per hour */
+  readonly month: Uint8Array;
+  /** JST day index from `from`, per hour */
+  readonly day: Uint16Array;
+  /** open minutes / 60, per hour */
+  readonly openWeight: Float64Array;
+  readonly months: MonthInfo[];
+  /** number of JST days in the span */
+  readonly days: number;
+  /** month index per day */
+  readonly dayMonth: Uint8Array;
+
+  constructor(fy: number, to: number, calendar: Calendar, lang: 'ja' | 'en') {
+    const range = fiscalYearRange(fy);
+    this.from = range.from;
+    this.to = Math.min(Math.max(to, range.from), range.to);
+    this.count = Math.ceil((this.to - this.from) / HOUR_MS);
+    this.month = new Uint8Array(this.count);
+    this.day = new Uint16Array(this.count);
+    this.openWeight = new Float64Array(this.count);
+    this.days = Math.ceil((this.to - this.from) / DAY_MS);
+    this.dayMonth = new Uint8Array(this.days);
+    this.months = [];
+    for (let m = 0; m < 12; m++) {
+      const start = jstMidnight(fy, 4 + m, 1);
+      const end = jstMidnight(fy, 5 + m, 1);
+      const p = jstParts(start);
+      this.months.push({
+        index: m,
+        key: `${p.year}-${String(p.month).padStart(2, '0')}`,
+        label: lang === 'ja' ? `${p.year}年${p.month}月` : `${EN_MONTHS[p.month - 1]} ${p.year}`,
+        from: start,
+        to: end,
+        openDays: 0,
+        openHours: 0,
+      });
+    }
+    let m = 0;
+    for (let i = 0; i < this.count; i++) {
+      const t = this.from + i * HOUR_MS;
+      while (m < 11 && t >= this.months[m]!.to) m++;
+      this.month[i] = m;
+      const d = Math.floor((t - this.from) / DAY_MS);
+      this.day[i] = d;
+      this.dayMonth[d] = m;
+      let open = 0;
+      if (!calendar.isClosedDay(t)) for (let k = 0; k < 60; k++) if (calendar.isOpen(t + k * 60_000)) open++;
+      this.openWeight[i] = open / 60;
+      const info = this.months[m]!;
+      info.openHours += open / 60;
+    }
+    for (let d = 0; d < this.days; d++) {
+      const t = this.from + d * DAY_MS;
+      if (t < this.to && !calendar.isClosedDay(t)) this.months[this.dayMonth[d]!]!.openDays++;
+    }
+  }
+
+  /** index of the hour starting at `hour`, or -1 when outside the span */
+  indexOf(hour: number): number {
+    const i = Math.floor((hour - this.from) / HOUR_MS);
+    return i >= 0 && i < this.count ? i : -1;
+  }
+
+  /** ms of month m inside the span (for expected readings of a year-to-date report) */
+  spanOfMonth(m: number): number {
+    const info = this.months[m]!;
+    return Math.max(0, Math.min(info.to, this.to) - Math.max(info.from, this.from));
+  }
+}

@@ -1,0 +1,276 @@
+import { categoryLabel, type Lang, severityLabel, word } from './labels.js';
+import type { Report, ZoneFigures, ZoneReport } from './types.js';
+
+/**
+ * How a column's numbers are shown. XLSX keeps full precision with a number
+ * format; CSV writes rounded numbers (percentages as 0–100 with "%" in the header).
+ */
+export type ColKind = 'text' | 'int' | 'dec1' | 'pct' | 'hours' | 'kwh' | 'minutes';
+export type Cell = string | number | null;
+
+export interface Column {
+  header: string;
+  kind: ColKind;
+  width: number;
+}
+
+/** One sheet / CSV section: a header row and rows of cells (null = no data, shown blank). */
+export interface Table {
+  /** sheet name (≤ 31 characters, no []:*?/\) */
+  sheet: string;
+  title: string;
+  columns: Column[];
+  rows: Cell[][];
+}
+
+const c = (header: string, kind: ColKind, width = 12): Column => ({ header, kind, width });
+
+/** The report as tables, in sheet order; the first is the summary (findings are added by the renderers). */
+export function reportTables(r: Report): Table[] {
+  const L = r.language;
+  const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
+  const T = r.limits;
+  const months = r.months.filter((m) => m.from < r.to);
+  const zoneCols = [c(t('ゾーンID', 'Zone id'), 'text', 16), c(t('ゾーン', 'Zone'), 'text', 24)];
+  const perZoneMonth = (
+    zones: readonly ZoneReport[],
+    cells: (f: ZoneFigures, z: ZoneReport) => Cell[],
+  ): Cell[][] =>
+    zones.flatMap((z) => [
+      ...months.map((m) => [z.id, z.name, m.label, ...cells(z.months[m.index]!, z)]),
+      [z.id, z.name, r.partial ? word('toDate', L) : word('yearTotal', L), ...cells(z.year, z)],
+    ]);
+  const monthCol = c(t('月', 'Month'), 'text', 14);
+  const counterZones = r.zones.filter(
+    (z) => z.year.counter.waitingMean !== null || z.year.counter.waitMinutesMean !== null,
+  );
+
+  return [
+    {
+      sheet: t('概要', 'Summary'),
+      title: t('年度集計（ゾーン別）', 'Year by zone'),
+      columns: [
+        ...zoneCols,
+        c(t('温度 平均 (°C)', 'Temp mean (°C)'), 'dec1'),
+        c(
+          t(
+            `温度 基準内 (${T.temperature.min}–${T.temperature.max} °C)`,
+            `Temp within ${T.temperature.min}–${T.temperature.max} °C`,
+          ),
+          'pct',
+          14,
+        ),
+        c(
+          t(
+            `湿度 基準内 (${T.humidity.min}–${T.humidity.max} %)`,
+            `Humidity within ${T.humidity.min}–${T.humidity.max} %`,
+          ),
+          'pct',
+          14,
+        ),
+        c(t('CO2 平均 (ppm)', 'CO2 mean (ppm)'), 'int'),
+        c(t(`CO2 日平均${T.co2.max}超 (日)`, `CO2 days > ${T.co2.max}`), 'int'),
+        c(t('照度 目標以上', 'Illuminance ≥ target'), 'pct'),
+        c(t('閉庁時点灯 (時間)', 'Lights on closed (h)'), 'hours'),
+        c(t('電力量 (kWh)', 'Energy (kWh)'), 'kwh'),
+        c(t('前年度比', 'vs prev. year'), 'pct'),
+        c(t(`待ち${T.wait.redFrom}分以上 (時間)`, `Wait ≥ ${T.wait.redFrom} min (h)`), 'hours'),
+      ],
+      rows: r.zones.map((z) => {
+        const y = z.year;
+        const lights =
+          y.eco.lightsAfterHoursHours === null && y.eco.lightsClosedDayHours === null
+            ? null
+            : (y.eco.lightsAfterHoursHours ?? 0) + (y.eco.lightsClosedDayHours ?? 0);
+        return [
+          z.id,
+          z.name,
+          y.temperature.mean,
+          y.temperature.withinShare,
+          y.humidity.withinShare,
+          y.co2.mean,
+          y.co2.daysAbove,
+          y.illuminance.atOrAboveShare,
+          lights,
+          y.eco.energyKwh,
+          y.eco.energyChange,
+          y.counter.bandHours.red,
+        ];
+      }),
+    },
+    {
+      sheet: t('温湿度', 'Temperature'),
+      title: t('温度・湿度（開庁時間）', 'Temperature and humidity (opening hours)'),
+      columns: [
+        ...zoneCols,
+        monthCol,
+        c(t('温度 平均 (°C)', 'Temp mean (°C)'), 'dec1'),
+        c(t(`温度 基準内 (${T.temperature.min}–${T.temperature.max} °C)`, `Temp within range`), 'pct', 14),
+        c(t('湿度 平均 (%)', 'Humidity mean (%)'), 'dec1'),
+        c(t(`湿度 基準内 (${T.humidity.min}–${T.humidity.max} %)`, 'Humidity within range'), 'pct', 14),
+      ],
+      rows: perZoneMonth(r.zones, (f) => [
+        f.temperature.mean,
+        f.temperature.withinShare,
+        f.humidity.mean,
+        f.humidity.withinShare,
+      ]),
+    },
+    {
+      sheet: 'CO2',
+      title: t('二酸化炭素（開庁時間）', 'CO2 (opening hours)'),
+      columns: [
+        ...zoneCols,
+        monthCol,
+        c(t('平均 (ppm)', 'Mean (ppm)'), 'int'),
+        c(t('測定日数', 'Days measured'), 'int'),
+        c(t(`日平均${T.co2.max} ppm超 (日)`, `Days mean > ${T.co2.max} ppm`), 'int', 14),
+        c(t(`${T.co2.max} ppm超 (時間)`, `Hours > ${T.co2.max} ppm`), 'hours', 14),
+      ],
+      rows: perZoneMonth(r.zones, (f) => [f.co2.mean, f.co2.daysMeasured, f.co2.daysAbove, f.co2.hoursAbove]),
+    },
+    {
+      sheet: t('照度', 'Illuminance'),
+      title: t('照度（開庁時間）', 'Illuminance (opening hours)'),
+      columns: [
+        ...zoneCols,
+        monthCol,
+        c(t('目標 (lx)', 'Target (lx)'), 'int'),
+        c(t('平均 (lx)', 'Mean (lx)'), 'int'),
+        c(t('目標以上の割合', 'Share ≥ target'), 'pct', 14),
+      ],
+      rows: perZoneMonth(r.zones, (f) => [
+        f.illuminance.target,
+        f.illuminance.mean,
+        f.illuminance.atOrAboveShare,
+      ]),
+    },
+    {
+      sheet: t('省エネ', 'Eco'),
+      title: t('省エネ', 'Energy saving'),
+      columns: [
+        ...zoneCols,
+        monthCol,
+        c(t(`冷やし過ぎ (<${T.eco.overcoolBelow} °C, 時間)`, `Over-cooled (h)`), 'hours', 14),
+        c(t(`暖め過ぎ (>${T.eco.overheatAbove} °C, 時間)`, `Over-heated (h)`), 'hours', 14),
+        c(t('時間外点灯 (時間)', 'Lights after hours (h)'), 'hours', 14),
+        c(t('閉庁日点灯 (時間)', 'Lights closed days (h)'), 'hours', 14),
+        c(t('電力量 (kWh)', 'Energy (kWh)'), 'kwh'),
+        c(t('前年度同月 (kWh)', 'Prev. year (kWh)'), 'kwh'),
+        c(t('前年度比', 'Change'), 'pct'),
+        c(t('計測', 'Source'), 'text', 10),
+      ],
+      rows: perZoneMonth(r.zones, (f) => [
+        f.eco.overcooledHours,
+        f.eco.overheatedHours,
+        f.eco.lightsAfterHoursHours,
+        f.eco.lightsClosedDayHours,
+        f.eco.energyKwh,
+        f.eco.energyPrevKwh,
+        f.eco.energyChange,
+        f.eco.energySource === null
+          ? null
+          : f.eco.energySource === 'meter'
+            ? t('電力量計', 'meter')
+            : t('電力から推計', 'from power'),
+      ]),
+    },
+    {
+      sheet: t('窓口', 'Counters'),
+      title: t('窓口の待ち（開庁時間）', 'Counter queues (opening hours)'),
+      columns: [
+        ...zoneCols,
+        monthCol,
+        c(t('平均待ち人数', 'Mean waiting'), 'dec1'),
+        c(t('最大待ち人数', 'Peak waiting'), 'int'),
+        c(t('平均待ち時間 (分)', 'Mean wait (min)'), 'minutes'),
+        c(t(`${T.wait.yellowFrom}分未満 (時間)`, `< ${T.wait.yellowFrom} min (h)`), 'hours'),
+        c(
+          t(
+            `${T.wait.yellowFrom}–${T.wait.redFrom}分 (時間)`,
+            `${T.wait.yellowFrom}–${T.wait.redFrom} min (h)`,
+          ),
+          'hours',
+        ),
+        c(t(`${T.wait.redFrom}分以上 (時間)`, `≥ ${T.wait.redFrom} min (h)`), 'hours'),
+      ],
+      rows: perZoneMonth(counterZones, (f) => [
+        f.counter.waitingMean,
+        f.counter.waitingPeak,
+        f.counter.waitMinutesMean,
+        f.counter.bandHours.blue,
+        f.counter.bandHours.yellow,
+        f.counter.bandHours.red,
+      ]),
+    },
+    alertTable(r, months, L),
+    completenessTable(r, months, L),
+  ];
+}
+
+function alertTable(r: Report, months: Report['months'], L: Lang): Table {
+  const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
+  const rows: Cell[][] = [];
+  const none = t('（なし）', '(none)');
+  const groups = (label: string, list: Report['alerts']['year']) => {
+    if (list.length === 0) rows.push([label, none, null, 0, 0, null, 0, null]);
+    for (const g of list) {
+      rows.push([
+        label,
+        categoryLabel(g.category, L),
+        severityLabel(g.severity, L),
+        g.count,
+        g.acked,
+        g.meanAckMinutes,
+        g.resolved,
+        g.meanResolveMinutes,
+      ]);
+    }
+  };
+  for (const m of months) groups(m.label, r.alerts.months[m.index]!);
+  groups(r.partial ? word('toDate', L) : word('yearTotal', L), r.alerts.year);
+  return {
+    sheet: t('警報', 'Alerts'),
+    title: t('警報（発生月別）', 'Alerts by month opened'),
+    columns: [
+      c(t('月', 'Month'), 'text', 14),
+      c(t('区分', 'Category'), 'text', 14),
+      c(t('重要度', 'Severity'), 'text', 10),
+      c(t('件数', 'Count'), 'int', 8),
+      c(t('確認済', 'Acked'), 'int', 8),
+      c(t('平均確認時間 (分)', 'Mean time to ack (min)'), 'minutes', 16),
+      c(t('解決済', 'Resolved'), 'int', 8),
+      c(t('平均解決時間 (分)', 'Mean time to resolve (min)'), 'minutes', 16),
+    ],
+    rows,
+  };
+}
+
+function completenessTable(r: Report, months: Report['months'], L: Lang): Table {
+  const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
+  const zoneName = new Map(r.zones.map((z) => [z.id, z.name]));
+  return {
+    sheet: t('データ取得率', 'Completeness'),
+    title: t('データ取得率（受信数 ÷ 期待数）', 'Data completeness (received ÷ expected readings)'),
+    columns: [
+      c(t('ゾーンID', 'Zone id'), 'text', 16),
+      c(t('ゾーン', 'Zone'), 'text', 24),
+      c(t('センサー', 'Sensor'), 'text', 18),
+      c(t('間隔 (秒)', 'Interval (s)'), 'int', 9),
+      c(t('期待数', 'Expected'), 'int', 10),
+      c(t('受信数', 'Received'), 'int', 10),
+      c(r.partial ? word('toDate', L) : word('yearTotal', L), 'pct', 10),
+      ...months.map((m) => c(m.label, 'pct', 10)),
+    ],
+    rows: r.sensors.map((s) => [
+      s.zone,
+      (zoneName.get(s.zone) ?? s.zone) + (s.registered ? '' : t('（未登録）', ' (unregistered)')),
+      s.sensor,
+      s.intervalSeconds,
+      s.year.expected,
+      s.year.received,
+      s.year.share,
+      ...months.map((m) => s.months[m.index]!.share),
+    ]),
+  };
+}
