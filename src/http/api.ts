@@ -131,6 +131,10 @@ export function apiRouter(ctx: AppContext, rejected: () => unknown[]): Router {
       zones: c.zones,
       hours: c.hours,
       limits: c.limits,
+      stale: {
+        afterIntervals: ctx.inventory.staleAfterIntervals,
+        defaultIntervalSeconds: c.inventory.defaultIntervalSeconds,
+      },
       sensors: ctx.inventory.sensors.map((s) => ({
         id: s.id,
         site: s.site,

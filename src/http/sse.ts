@@ -7,7 +7,7 @@ import { readingView } from './api.js';
  * GET /api/stream — Server-Sent Events. Readings are coalesced per series and
  * flushed every `flushMs`, so a browser gets at most one update per series per
  * flush however fast sensors publish (bounded memory per client). Events:
- * `readings` (array, as /api/latest), `status`, `alert`; a comment every 15 s
+ * `readings` (array, as /api/latest), `status`, `alert`; a `ping` event every 15 s
  * keeps proxies from closing the connection. Clients reconnect by themselves
  * (EventSource) and should re-read /api/latest on `open`.
  */
@@ -34,7 +34,8 @@ export class SseHub {
     );
     this.timer = setInterval(() => this.flush(), this.flushMs);
     this.timer.unref();
-    this.keepalive = setInterval(() => this.write(': keepalive\n\n'), 15_000);
+    // A named event, not a comment: EventSource hides comments, and the page wants to see a silent stream.
+    this.keepalive = setInterval(() => this.write(`event: ping\ndata: ${this.ctx.clock.now()}\n\n`), 15_000);
     this.keepalive.unref();
     this.ctx.metrics.gauge('kaiteki_http_sse_clients', 'Connected live-stream clients', [], () => undefined);
   }
