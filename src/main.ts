@@ -32,7 +32,12 @@ See README.md.`,
     .command('demo')
     .description('run the service plus a simulated Takatsu Ward Office sensor fleet (config/takatsu.yaml)')
     .option('--speed <n>', 'simulated time runs this many times faster for queues and episodes', '1')
-    .action(async (opts: { speed: string }) => {
+    .option(
+      '--episode <spec>',
+      'force an episode, e.g. lobby-env:co2=1500:15m (sensor:quantity=value:duration), to see an alert fire and clear',
+    )
+    .action(async (opts: { speed: string; episode?: string }) => {
+      const episode = opts.episode === undefined ? undefined : parseEpisode(opts.episode);
       process.env.KAITEKI_CONFIG ??= 'config/takatsu.yaml';
       process.env.KAITEKI_DATA_DIR ??= './data/demo';
       const config = loadConfigOrExit();
@@ -45,9 +50,20 @@ See README.md.`,
           speed: Number(opts.speed),
           log: app.ctx.log,
         });
+        await fleet
+          .ready()
+          .catch((e) => app.ctx.log.warn({ err: errorMessage(e) }, 'simulated sensors not connected yet'));
         console.error(
           `Kaiteki demo: open ${app.url.replace('127.0.0.1', 'localhost')} — simulated sensors are publishing.`,
         );
+        if (episode) {
+          try {
+            fleet.force(episode.sensor, episode.quantity, episode.value, episode.durationMs);
+            console.error(`Kaiteki demo: episode ${opts.episode} forced; it ends by itself.`);
+          } catch (err) {
+            console.error(`kaiteki: --episode: ${errorMessage(err)}`);
+          }
+        }
         return () => fleet.stop();
       });
     });
@@ -72,6 +88,24 @@ See README.md.`,
   registerReportCommands(program);
   registerSimCommand(program);
   return program;
+}
+
+/** `lobby-env:co2=1500:15m` → what to force; bad specs exit 2 with the expected form. */
+function parseEpisode(spec: string): {
+  sensor: string;
+  quantity: string;
+  value: number;
+  durationMs: number;
+} {
+  const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9_]+)=(-?\d+(?:\.\d+)?):(\d+)(s|m|h)$/.exec(spec);
+  if (!m) {
+    console.error(
+      `kaiteki: --episode: expected sensor:quantity=value:duration like lobby-env:co2=1500:15m, got "${spec}"`,
+    );
+    process.exit(2);
+  }
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[m[5] as 's' | 'm' | 'h'];
+  return { sensor: m[1]!, quantity: m[2]!, value: Number(m[3]), durationMs: Number(m[4]) * unit };
 }
 
 function loadConfigOrExit(): Config {

@@ -31,9 +31,13 @@ export async function startService(env: Record<string, string>, args = ['start']
     out += d.toString();
   });
   const url = `http://127.0.0.1:${port}`;
+  let exitedEarly = false;
+  proc.once('exit', () => {
+    exitedEarly = true;
+  });
   await waitFor(
     async () => {
-      if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}:\n${out}`);
+      if (exitedEarly) return true; // reported below: waitFor treats a throw as "not yet"
       return (await fetch(`${url}/healthz`)).status === 200;
     },
     30_000,
@@ -42,6 +46,7 @@ export async function startService(env: Record<string, string>, args = ['start']
     proc.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${out}`);
   });
+  if (exitedEarly) throw new Error(`the service exited with status ${proc.exitCode}:\n${out}`);
   const exited = () =>
     new Promise<void>((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve();
