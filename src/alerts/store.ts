@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { KaitekiError } from '../core/errors.js';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../core/sqlite.js';
 import type { Alert, AlertFilter, AlertHistoryRow } from './alert.js';
 
 interface Row {
@@ -23,15 +21,7 @@ export class AlertStore {
   constructor(private readonly path: string) {}
 
   open(): void {
-    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-    try {
-      this.db = new Database(this.path);
-    } catch (err) {
-      throw new KaitekiError(`cannot open the alert store at ${this.path}`, { cause: err });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(this.path, 'the alert store');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS alerts (
         id INTEGER PRIMARY KEY AUTOINCREMENT, rule_id TEXT NOT NULL, subject TEXT NOT NULL, state TEXT NOT NULL,

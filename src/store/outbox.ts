@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../core/clock.js';
 import { KaitekiError } from '../core/errors.js';
 import type { Quantity } from '../core/quantities.js';
 import { type Reading, seriesKey } from '../core/reading.js';
+import { openSqlite } from '../core/sqlite.js';
 import type { DurableSink, SeriesFilter } from './store.js';
 
 /** A contiguous run of outbox rows, oldest first. */
@@ -50,15 +49,7 @@ export class Outbox implements DurableSink {
   ) {}
 
   open(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    try {
-      this.db = new Database(this.path);
-    } catch (err) {
-      throw new KaitekiError(`cannot open the durable buffer at ${this.path}`, { cause: err });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(this.path, 'the durable buffer');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { KaitekiError } from '../core/errors.js';
 import { isQuantity, type Quantity } from '../core/quantities.js';
 import type { Reading } from '../core/reading.js';
+import { openSqlite } from '../core/sqlite.js';
 import type {
   DurableSink,
   RollupRow,
@@ -49,15 +48,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   constructor(private readonly path: string) {}
 
   async open(): Promise<void> {
-    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-    try {
-      this.db = new Database(this.path);
-    } catch (err) {
-      throw new KaitekiError(`cannot open the embedded store at ${this.path}`, { cause: err });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqlite(this.path, 'the embedded store');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,
