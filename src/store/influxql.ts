@@ -1,6 +1,6 @@
 import { isQuantity, QUANTITY_NAMES, type Quantity } from '../core/quantities.js';
 import type { Reading } from '../core/reading.js';
-import { limitOfField, ROLLUP_MEASUREMENT } from './line-protocol.js';
+import { ROLLUP_MEASUREMENT, rollupFromFields } from './line-protocol.js';
 import type { RollupRow, SeriesBucket, SeriesFilter, SeriesQuery } from './store.js';
 
 /**
@@ -149,22 +149,7 @@ export function parseRollups(series: RawSeries[]): RollupRow[] {
     const id = ids(s, s.tags?.quantity ?? '');
     if (!id) continue;
     for (const row of rows(s)) {
-      const outside: Record<string, number> = {};
-      for (const [k, v] of Object.entries(row)) {
-        const limit = limitOfField(k);
-        if (limit !== undefined && typeof v === 'number') outside[limit] = v;
-      }
-      out.push({
-        ...id,
-        hour: Number(row.time),
-        count: Number(row.count),
-        sum: Number(row.sum),
-        min: Number(row.min),
-        max: Number(row.max),
-        last: Number(row.last),
-        coveredMs: Number(row.covered_ms),
-        outside,
-      });
+      out.push(rollupFromFields(id, Number(row.time), row));
     }
   }
   return out;

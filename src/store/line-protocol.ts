@@ -90,6 +90,30 @@ export function limitOfField(field: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** A rollup row from a `kaiteki_hourly` point's fields (InfluxQL or Flux result), the inverse of rollupLine. */
+export function rollupFromFields(
+  id: Pick<RollupRow, 'site' | 'zone' | 'sensor' | 'quantity'>,
+  hour: number,
+  fields: Record<string, unknown>,
+): RollupRow {
+  const outside: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    const limit = limitOfField(k);
+    if (limit !== undefined && typeof v === 'number') outside[limit] = v;
+  }
+  return {
+    ...id,
+    hour,
+    count: Number(fields.count),
+    sum: Number(fields.sum),
+    min: Number(fields.min),
+    max: Number(fields.max),
+    last: Number(fields.last),
+    coveredMs: Number(fields.covered_ms),
+    outside,
+  };
+}
+
 export function rollupLine(r: RollupRow): string {
   let fields = `count=${float(r.count)},sum=${float(r.sum)},min=${float(r.min)},max=${float(r.max)},last=${float(r.last)},covered_ms=${float(r.coveredMs)}`;
   for (const [id, ms] of Object.entries(r.outside)) fields += `,${escapeTag(outsideField(id))}=${float(ms)}`;
