@@ -54,8 +54,12 @@ describe('configuration', () => {
     const c = parseConfig({}, 'f.yaml', { KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' });
     expect(c.store.kind).toBe('influx-v1');
     // also over the shipped default file, which spells out `kind: embedded`
-    expect(loadConfig({ KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' }, 'config/default.yaml').store.kind).toBe('influx-v1');
-    const v2 = parseConfig({ store: { kind: 'influx-v2' } }, 'f.yaml', { KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' });
+    expect(
+      loadConfig({ KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086' }, 'config/default.yaml').store.kind,
+    ).toBe('influx-v1');
+    const v2 = parseConfig({ store: { kind: 'influx-v2' } }, 'f.yaml', {
+      KAITEKI_INFLUX_URL: 'http://127.0.0.1:8086',
+    });
     expect(v2.store.kind).toBe('influx-v2');
   });
 
