@@ -12,6 +12,15 @@ export class Deduper {
     private readonly maxTopics = 100_000,
   ) {}
 
+  /**
+   * Forgets the topic's last payload: called when the message that set it was
+   * not accepted after all (the store refused), so its retry is not mistaken
+   * for a repeat and acknowledged without being stored.
+   */
+  forget(topic: string): void {
+    this.last.delete(topic);
+  }
+
   /** true when this message repeats the previous one on its topic inside the window */
   isDuplicate(topic: string, payload: Buffer, at: number): boolean {
     if (this.windowMs <= 0) return false;

@@ -71,9 +71,45 @@ export class Ingestor {
   }
 
   handle(msg: RawMessage): HandleOutcome {
-    const outcome = this.process(msg);
-    this.mMessages.inc({ outcome });
-    return outcome;
+    return this.handleMany([msg])[0]!;
+  }
+
+  /** readings of the messages being handled by handleMany, one array per accepted message */
+  private staged?: Reading[][];
+
+  /**
+   * Several messages, one durable commit (one transaction instead of one per
+   * message): their readings are accepted together, then cached and emitted
+   * per message in arrival order. When the sink refuses, nothing of the batch
+   * is accepted and it throws, so the caller holds every acknowledgement and
+   * retries the same messages (dedupe state is rolled back for them).
+   */
+  handleMany(msgs: readonly RawMessage[]): HandleOutcome[] {
+    const staged: Reading[][] = [];
+    this.staged = staged;
+    let outcomes: HandleOutcome[];
+    try {
+      outcomes = msgs.map((m) => this.process(m));
+    } finally {
+      this.staged = undefined;
+    }
+    if (staged.length > 0) {
+      try {
+        this.deps.sink.acceptSync(staged.length === 1 ? staged[0]! : staged.flat());
+      } catch (err) {
+        for (const m of msgs) this.dedupe.forget(m.topic);
+        throw err;
+      }
+    }
+    for (const readings of staged) {
+      for (const r of readings) {
+        this.mAccepted.inc({ quantity: r.quantity });
+        this.deps.latest.put(r);
+      }
+      this.deps.bus.emit('readings', readings);
+    }
+    for (const o of outcomes) this.mMessages.inc({ outcome: o });
+    return outcomes;
   }
 
   private process(msg: RawMessage): HandleOutcome {
@@ -103,7 +139,10 @@ export class Ingestor {
         this.reject(msg, res.reason, res.detail);
         return 'rejected';
       case 'status':
-        this.deps.bus.emit('status', { ...res.status, ts: res.status.ts ?? msg.receivedAt });
+        this.deps.bus.emit('status', {
+          ...res.status,
+          ts: res.status.ts ?? msg.receivedAt,
+        });
         return 'status';
       case 'values':
         break;
@@ -124,12 +163,7 @@ export class Ingestor {
       readings.push(...out.readings);
     }
     if (readings.length === 0) return 'rejected';
-    this.deps.sink.acceptSync(readings); // throws → caller holds the ack and retries
-    for (const r of readings) {
-      this.mAccepted.inc({ quantity: r.quantity });
-      this.deps.latest.put(r);
-    }
-    this.deps.bus.emit('readings', readings);
+    this.staged!.push(readings); // committed by handleMany
     return 'accepted';
   }
 

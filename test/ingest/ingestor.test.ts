@@ -141,4 +141,33 @@ describe('Ingestor with hostile input', () => {
       ing.handle({ topic: 'kaiteki/a/b/c', payload: Buffer.from('{"co2":1}'), receivedAt: T0 }),
     ).toThrow('disk full');
   });
+
+  it('a message the store refused is stored when retried, not dropped as a repeat', () => {
+    let refuse = true;
+    const stored: Reading[] = [];
+    const ing = new Ingestor({
+      config: parseConfig({}, 'test', {}),
+      inventory: new Inventory([]),
+      router: new FormatRouter('kaiteki', []),
+      sink: {
+        acceptSync: (rs) => {
+          if (refuse) {
+            refuse = false;
+            throw new Error('SQLITE_BUSY');
+          }
+          stored.push(...rs);
+        },
+      },
+      latest: new LatestCache(),
+      bus: new Bus(),
+      clock: new ManualClock(T0),
+      log: silentLogger,
+      metrics: new Metrics(),
+    });
+    const msg = { topic: 'kaiteki/a/b/c', payload: Buffer.from('{"co2":812}'), receivedAt: T0 };
+    expect(() => ing.handle(msg)).toThrow('SQLITE_BUSY');
+    // MqttSource retries the same message 100 ms later, well inside the dedupe window
+    expect(ing.handle({ ...msg, receivedAt: T0 + 100 })).toBe('accepted');
+    expect(stored.map((r) => r.value)).toEqual([812]);
+  });
 });
