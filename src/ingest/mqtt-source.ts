@@ -4,6 +4,7 @@ import type { AppContext, PartHealth } from '../core/context.js';
 import { errorMessage, KaitekiError } from '../core/errors.js';
 import { child, type Logger } from '../core/log.js';
 import type { Service } from '../core/service.js';
+import type { RawMessage } from './format.js';
 import type { Ingestor } from './ingestor.js';
 import type { FormatRouter } from './router.js';
 
@@ -68,7 +69,40 @@ export class MqttSource implements Service {
     };
     const client = mqtt.connect(this.url, opts);
     this.client = client;
-    client.handleMessage = (packet, done) => this.onPacket(packet.topic, packet.payload as Buffer, done);
+    // Group commit. mqtt.js hands over the packets of one socket read one at a
+    // time and reads on only after each callback; the callback would send the
+    // PUBACK at once. So the callback runs at once, the PUBACK it sends is held
+    // (sendPacket below), and setImmediate commits the whole read in one
+    // transaction, then releases its PUBACKs in one write. Never acknowledged
+    // before the commit; while commits fail, mqtt.js is held (backpressure).
+    // Acks are tied to the connection they belong to: after a reconnect the
+    // broker reuses message ids and redelivers what was not acknowledged, so
+    // an old connection's acks are dropped (the rewrite is idempotent).
+    const raw = client as unknown as { _sendPacket: SendPacket };
+    const send = raw._sendPacket.bind(client);
+    this.sendPacket = send;
+    raw._sendPacket = (packet, cb, ...rest) => {
+      if (packet.cmd === 'puback' && this.batch.length > 0) {
+        this.heldAcks.push({ packet, connection: this.connection });
+        cb?.();
+        return;
+      }
+      send(packet, cb, ...rest);
+    };
+    client.handleMessage = (packet, done) => {
+      this.batch.push({
+        topic: packet.topic,
+        payload: packet.payload as Buffer,
+        receivedAt: this.ctx.clock.now(),
+      });
+      if (!this.flushPending) {
+        this.flushPending = true;
+        setImmediate(() => this.flush(0));
+      }
+      if (this.failing || this.batch.length >= MAX_BATCH)
+        this.paused.push({ resume: () => done(), connection: this.connection });
+      else done();
+    };
     client.on('connect', (connack) => {
       this.connected = true;
       this.mConnects.inc();
@@ -88,6 +122,7 @@ export class MqttSource implements Service {
       if (removed.length > 0) client.unsubscribe(removed);
     });
     client.on('close', () => {
+      this.connection++;
       if (this.connected) this.log.warn({ url: redact(this.url) }, 'broker connection lost; reconnecting');
       this.connected = false;
       this.ctx.metrics.gauge('kaiteki_mqtt_connected', '').set(0);
@@ -107,12 +142,22 @@ export class MqttSource implements Service {
     });
   }
 
-  private onPacket(topic: string, payload: Buffer, done: (err?: Error) => void, attempt = 0): void {
+  private batch: RawMessage[] = [];
+  private heldAcks: { packet: { cmd: string }; connection: number }[] = [];
+  /** mqtt.js continuations held back (batch full, or commits failing) */
+  private paused: { resume: () => void; connection: number }[] = [];
+  /** counts broker connections: acks of an earlier one must not be sent on a later one */
+  private connection = 0;
+  private flushPending = false;
+  private failing = false;
+  private sendPacket?: SendPacket;
+
+  private flush(attempt: number): void {
+    if (this.stopping) return; // never ack: the broker redelivers to the next session
     try {
-      this.ingestor.handle({ topic, payload, receivedAt: this.ctx.clock.now() });
-      done();
+      this.ingestor.handleMany(this.batch);
     } catch (err) {
-      if (this.stopping) return; // never ack: the broker redelivers to the next session
+      this.failing = true;
       this.mRetries.inc();
       const delay = Math.min(30_000, 100 * 2 ** Math.min(attempt, 9));
       if (attempt === 0 || attempt % 10 === 0) {
@@ -122,12 +167,27 @@ export class MqttSource implements Service {
             retryable: err instanceof KaitekiError && err.retryable,
             attempt,
             delayMs: delay,
+            messages: this.batch.length,
           },
-          'store refused a reading; holding the ack and retrying',
+          'store refused readings; holding the acks and retrying',
         );
       }
-      setTimeout(() => this.onPacket(topic, payload, done, attempt + 1), delay).unref();
+      setTimeout(() => this.flush(attempt + 1), delay).unref();
+      return;
     }
+    const acks = this.heldAcks;
+    const paused = this.paused;
+    this.batch = [];
+    this.heldAcks = [];
+    this.paused = [];
+    this.failing = false;
+    this.flushPending = false;
+    const stream = (this.client as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
+    stream?.cork();
+    for (const a of acks) if (a.connection === this.connection) this.sendPacket!(a.packet);
+    if (stream) process.nextTick(() => stream.uncork());
+    // Each sends its PUBACK (committed) and lets mqtt.js read on; an old connection's are dropped.
+    for (const p of paused) if (p.connection === this.connection) p.resume();
   }
 
   health(): PartHealth {
@@ -149,6 +209,11 @@ export class MqttSource implements Service {
     await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
   }
 }
+
+/** mqtt.js's internal packet writer (no public hook holds a PUBACK until a commit) */
+type SendPacket = (packet: { cmd: string }, cb?: () => void, ...rest: unknown[]) => void;
+/** messages per commit at most; beyond, mqtt.js waits for the commit */
+const MAX_BATCH = 1000;
 
 /** URL without credentials, for logs and /healthz. */
 export function redact(url: string): string {
