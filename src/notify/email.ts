@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { KaitekiError } from '../core/errors.js';
 import { BaseNotifier, type Notice } from './notifier.js';
 
@@ -30,6 +30,8 @@ export class EmailNotifier extends BaseNotifier {
   }
 
   async send(notice: Notice): Promise<void> {
+    // Loaded on first use (~15 MB): only sites with an e-mail channel pay for it.
+    const { default: nodemailer } = await import('nodemailer');
     this.transport ??= nodemailer.createTransport({
       host: this.opts.host,
       port: this.opts.port,

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { jstStamp, periodText, WORDS, word } from './labels.js';
 import { type ColKind, reportTables, type Table } from './tables.js';
 import type { Report } from './types.js';
@@ -22,7 +22,9 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
  * column and the header rows frozen.
  */
 export async function renderXlsx(r: Report): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs costs ~28 MB of memory the service needs only while writing a report.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'Kaiteki';
   wb.created = new Date(r.generatedAt);
   const tables = reportTables(r);

@@ -81,11 +81,15 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
       latest: db.prepare(
         'SELECT ts, value, registered FROM readings WHERE series_id = ? ORDER BY ts DESC LIMIT 1',
       ),
+      // `last` by joining each bucket's newest ts on the primary key: one statement, no per-bucket lookup.
+      // (A bare `value` beside max(ts) is undefined in SQLite when the query has other min/max aggregates.)
       buckets: db.prepare(`
-        SELECT (ts - ts % @step) AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
-               max(ts) AS lastTs
-        FROM readings WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`),
-      valueAt: db.prepare('SELECT value FROM readings WHERE series_id = ? AND ts = ?'),
+        WITH b AS (
+          SELECT (ts - ts % @step) AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
+                 max(ts) AS lastTs
+          FROM readings WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY b)
+        SELECT b.b, b.count, b.mean, b.min, b.max, r.value AS last
+        FROM b JOIN readings r ON r.series_id = @id AND r.ts = b.lastTs ORDER BY b.b`),
       raw: db.prepare(
         'SELECT ts, value, registered FROM readings WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?',
       ),
@@ -168,11 +172,18 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
         mean: number;
         min: number;
         max: number;
-        lastTs: number;
+        last: number;
       }[];
       for (const r of rows) {
-        const last = (this.stmts.valueAt.get(s.id, r.lastTs) as { value: number }).value;
-        out.push({ ...strip(s), ts: r.b, count: r.count, mean: r.mean, min: r.min, max: r.max, last });
+        out.push({
+          ...strip(s),
+          ts: r.b,
+          count: r.count,
+          mean: r.mean,
+          min: r.min,
+          max: r.max,
+          last: r.last,
+        });
       }
     }
     return out;
