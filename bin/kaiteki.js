@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so `npx kaiteki …` needs no build step.
-import { register } from 'tsx/esm/api';
+// The compiled CLI when built (npm run build, done by npm start), else the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/main.ts');
+const compiled = new URL('../dist/src/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+}

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AppContext, PartHealth } from '../core/context.js';
@@ -11,7 +12,13 @@ import { apiRouter } from './api.js';
 import { SseHub } from './sse.js';
 
 const require = createRequire(import.meta.url);
-export const DASHBOARDS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../dashboards');
+/** The package's own folder (holding package.json), whether running from src/ (tsx) or dist/src/ (compiled). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+export const DASHBOARDS_DIR = join(packageRoot(), 'dashboards');
 
 export interface HttpDeps {
   health: () => Promise<Record<string, PartHealth>>;

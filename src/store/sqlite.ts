@@ -12,6 +12,7 @@ import type {
   TimeSeriesStore,
 } from './store.js';
 
+type BucketTuple = [ts: number, count: number, mean: number, min: number, max: number, last: number];
 type RollupTuple = [
   hour: number,
   count: number,
@@ -83,13 +84,15 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
       ),
       // `last` by joining each bucket's newest ts on the primary key: one statement, no per-bucket lookup.
       // (A bare `value` beside max(ts) is undefined in SQLite when the query has other min/max aggregates.)
-      buckets: db.prepare(`
+      buckets: db
+        .prepare(`
         WITH b AS (
           SELECT (ts - ts % @step) AS b, count(*) AS count, avg(value) AS mean, min(value) AS min, max(value) AS max,
                  max(ts) AS lastTs
           FROM readings WHERE series_id = @id AND ts >= @from AND ts < @to GROUP BY b)
         SELECT b.b, b.count, b.mean, b.min, b.max, r.value AS last
-        FROM b JOIN readings r ON r.series_id = @id AND r.ts = b.lastTs ORDER BY b.b`),
+        FROM b JOIN readings r ON r.series_id = @id AND r.ts = b.lastTs ORDER BY b.b`)
+        .raw(true),
       raw: db.prepare(
         'SELECT ts, value, registered FROM readings WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?',
       ),
@@ -166,23 +169,20 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     const step = Math.max(1, Math.floor(q.step));
     const out: SeriesBucket[] = [];
     for (const s of this.matching(q)) {
-      const rows = this.stmts.buckets.all({ id: s.id, step, from: q.from, to: q.to }) as {
-        b: number;
-        count: number;
-        mean: number;
-        min: number;
-        max: number;
-        last: number;
-      }[];
+      // Array rows and one fixed-shape literal per bucket: a zone's 24 h is ~30k buckets.
+      const rows = this.stmts.buckets.all({ id: s.id, step, from: q.from, to: q.to }) as BucketTuple[];
       for (const r of rows) {
         out.push({
-          ...strip(s),
-          ts: r.b,
-          count: r.count,
-          mean: r.mean,
-          min: r.min,
-          max: r.max,
-          last: r.last,
+          site: s.site,
+          zone: s.zone,
+          sensor: s.sensor,
+          quantity: s.quantity,
+          ts: r[0],
+          count: r[1],
+          mean: r[2],
+          min: r[3],
+          max: r[4],
+          last: r[5],
         });
       }
     }
