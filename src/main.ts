@@ -43,6 +43,13 @@ See README.md.`,
       const config = loadConfigOrExit();
       await runService(config, async (app) => {
         const { startFleet } = await import('./sim/fleet.js');
+        const { seedRecentHistory } = await import('./sim/history.js');
+        // Six hours of the model's past first, so the wall's trends are not empty on a fresh demo.
+        const seeded = await seedRecentHistory(app.store, config, app.ctx.inventory, {
+          now: app.ctx.clock.now(),
+        });
+        if (seeded > 0)
+          app.ctx.log.info({ readings: seeded }, 'demo: seeded the last 6 hours from the simulator model');
         const fleet = await startFleet({
           mqttUrl: app.mqttUrl,
           config,

@@ -1,0 +1,44 @@
+import type { Config } from '../config/schema.js';
+import type { Reading } from '../core/reading.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { TimeSeriesStore } from '../store/store.js';
+import { SimModel, sampleRange } from './model.js';
+
+/**
+ * The recent past for the demo: `hours` of readings from the same model the
+ * live fleet runs, every `stepMs`, so the wall's trends are filled from the
+ * first minute. Writes nothing when the store already holds readings of the
+ * site (a restarted demo keeps its own history). Returns the readings written.
+ */
+export async function seedRecentHistory(
+  store: TimeSeriesStore,
+  config: Config,
+  inventory: Inventory,
+  opts: { now: number; hours?: number; stepMs?: number; seed?: number },
+): Promise<number> {
+  if ((await store.latest({ site: config.site.id })).length > 0) return 0;
+  const hours = opts.hours ?? 6;
+  const stepMs = opts.stepMs ?? 5 * 60_000;
+  const model = SimModel.fromConfig(config, opts.seed ?? 1);
+  const from = opts.now - hours * 3_600_000;
+  const readings: Reading[] = [];
+  for (const sensor of inventory.sensors) {
+    if (sensor.site !== config.site.id || sensor.format !== 'kaiteki') continue;
+    for (const { ts, values } of sampleRange(model, sensor, from, opts.now - stepMs, stepMs)) {
+      for (const [quantity, value] of Object.entries(values)) {
+        if (value === undefined) continue;
+        readings.push({
+          site: sensor.site,
+          zone: sensor.zone,
+          sensor: sensor.id,
+          quantity: quantity as Reading['quantity'],
+          value,
+          ts,
+          registered: true,
+        });
+      }
+    }
+  }
+  await store.write(readings);
+  return readings.length;
+}
