@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, waitFor } from '../../test/helpers/binaries.js';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { startMosquitto as startTestMosquitto } from '../../test/helpers/mosquitto.js';
 import { Child } from './child.js';
 
 export interface BenchBroker {
@@ -39,49 +36,12 @@ export async function startBroker(preferAedes = false): Promise<BenchBroker> {
 }
 
 async function startMosquitto(bin: string): Promise<BenchBroker> {
-  const dir = mkdtempSync(join(tmpdir(), 'kaiteki-bench-mosquitto-'));
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'max_queued_messages 0',
-      'max_inflight_messages 0',
-      'persistence false',
-      'log_dest none',
-      '',
-    ].join('\n'),
-  );
-  const p: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  p.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-2000);
-  });
-  await waitFor(
-    () => {
-      if (p.exitCode !== null) throw new Error(`mosquitto exited: ${stderr}`);
-      return canConnect(port);
-    },
-    10_000,
-    `mosquitto on port ${port}`,
-  );
-  const version = await mosquittoVersion(bin);
+  const m = await startTestMosquitto({ persistence: false });
   return {
-    kind: `mosquitto ${version}`,
-    url: `mqtt://127.0.0.1:${port}`,
-    rss: () => rssOf(p.pid),
-    close: async () => {
-      if (p.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          p.once('exit', () => resolve());
-          p.kill('SIGTERM');
-          setTimeout(() => p.kill('SIGKILL'), 5000).unref();
-        });
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    kind: `mosquitto ${await mosquittoVersion(bin)}`,
+    url: m.url,
+    rss: () => rssOf(m.pid()),
+    close: () => m.close(),
   };
 }
 
@@ -107,15 +67,4 @@ export function rssOf(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

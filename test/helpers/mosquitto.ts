@@ -19,6 +19,8 @@ export interface Mosquitto {
   start(): Promise<void>;
   /** stop for good and remove the temp folder */
   close(): Promise<void>;
+  /** process id of the running broker (the bench samples its RSS) */
+  pid(): number | undefined;
 }
 
 /**
@@ -26,9 +28,10 @@ export interface Mosquitto {
  * folder. `max_queued_messages 0` (unlimited) because mosquitto otherwise
  * silently drops messages to a subscriber that falls behind (DESIGN §5);
  * persistence on, so a restart keeps persistent sessions and queued QoS 1
- * messages, as a production broker would.
+ * messages, as a production broker would (`persistence: false` for the
+ * bench, which measures message flow, not the broker's disk).
  */
-export async function startMosquitto(): Promise<Mosquitto> {
+export async function startMosquitto(opts: { persistence?: boolean } = {}): Promise<Mosquitto> {
   if (!MOSQUITTO) throw new Error('mosquitto binary not found');
   const bin = MOSQUITTO;
   const dir = mkdtempSync(join(tmpdir(), 'kaiteki-mosquitto-'));
@@ -41,9 +44,9 @@ export async function startMosquitto(): Promise<Mosquitto> {
       'allow_anonymous true',
       'max_queued_messages 0',
       'max_inflight_messages 0',
-      'persistence true',
-      `persistence_location ${dir}/`,
-      'autosave_interval 1',
+      ...(opts.persistence === false
+        ? ['persistence false']
+        : ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1']),
       'log_dest none',
       '',
     ].join('\n'),
@@ -85,6 +88,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     port,
     stop,
     start,
+    pid: () => proc?.pid,
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
