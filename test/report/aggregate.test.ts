@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Calendar } from '../../src/core/calendar.js';
-import { fiscalYearRange } from '../../src/core/jst.js';
-import { buildReport } from '../../src/report/aggregate.js';
 import type { Report, ZoneFigures } from '../../src/report/types.js';
 import * as fx from '../fixtures/report/small-fy2026.js';
 
-function build(over: Partial<Parameters<typeof buildReport>[0]> = {}): Report {
-  const config = fx.fixtureConfig();
-  return buildReport({
-    config,
-    calendar: new Calendar(config.hours),
-    fy: fx.FY,
-    to: fiscalYearRange(fx.FY).to,
-    generatedAt: fx.jst('2027-04-01T02:00'),
-    rows: fx.rows,
-    previousRows: fx.previousRows,
-    sensors: fx.sensors,
-    alerts: fx.alerts,
-    defaultIntervalSeconds: 60,
-    ...over,
-  });
-}
+const build = fx.fixtureReport;
 
 const zone = (r: Report, id: string) => r.zones.find((z) => z.id === id)!;
 

@@ -1,26 +1,12 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { Calendar } from '../../src/core/calendar.js';
-import { fiscalYearRange } from '../../src/core/jst.js';
-import { buildReport } from '../../src/report/aggregate.js';
 import { renderCsv } from '../../src/report/csv.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderXlsx } from '../../src/report/xlsx.js';
 import * as fx from '../fixtures/report/small-fy2026.js';
 
-const config = fx.fixtureConfig();
-const report = buildReport({
-  config,
-  calendar: new Calendar(config.hours),
-  fy: fx.FY,
-  to: fiscalYearRange(fx.FY).to,
-  generatedAt: fx.jst('2027-04-01T02:00'),
-  rows: fx.rows,
-  previousRows: fx.previousRows,
-  sensors: fx.sensors,
-  alerts: fx.alerts,
-  defaultIntervalSeconds: 60,
-});
+const _config = fx.fixtureConfig();
+const report = fx.fixtureReport();
 const e = fx.expected;
 
 /** The data row of a sheet whose cells start with the given values. */
