@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import type { Router } from 'express';
 import { createAlerting } from './alerts/index.js';
+import { AuditLog } from './audit/audit.js';
+import { auditRouter } from './audit/routes.js';
 import type { Config } from './config/schema.js';
 import { Bus } from './core/bus.js';
 import { Calendar } from './core/calendar.js';
@@ -69,6 +72,7 @@ export class App {
       store,
       inventory,
       latest: new LatestCache(),
+      audit: new AuditLog(join(config.store.dataDir, 'audit.db'), child(log, 'audit'), clock),
     };
     this.rollups = createRollups({
       config,
@@ -114,6 +118,7 @@ export class App {
       health: () => this.health(),
       rejected: () => [...this.ingestor.rejected()],
       routers: [
+        auditRouter(this.ctx.audit!, config.secrets.adminToken, () => clock.now()),
         discoveryRouter({ store: proposals, service: discovery, adminToken: config.secrets.adminToken }),
         ...this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
       ],
@@ -217,6 +222,7 @@ export class App {
         this.ctx.log.warn({ part: s.name, err: errorMessage(err) }, 'part failed to stop cleanly');
       }
     }
+    this.ctx.audit?.close();
   }
 }
 

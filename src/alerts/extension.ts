@@ -84,6 +84,7 @@ export class Alerting implements Extension {
     this.router = alertRouter(
       { list: (f) => this.listAlerts(f), ack: (id, by) => this.ack(id, by) },
       ctx.config.secrets.adminToken,
+      ctx.audit,
     );
   }
 

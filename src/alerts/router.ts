@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { type AuditLog, auditFrom } from '../audit/audit.js';
 import { requireAdmin } from '../http/auth.js';
 import type { AlertFilter, AlertJson } from './alert.js';
 import type { AckResult } from './book.js';
@@ -17,7 +18,7 @@ const CATEGORIES = new Set(['comfort', 'eco', 'service', 'sensor']);
  * may carry `{"by": "name"}`). Mounted by the app under /api. Answers 503
  * until alerting has started.
  */
-export function alertRouter(api: AlertApi, adminToken: string | undefined): Router {
+export function alertRouter(api: AlertApi, adminToken: string | undefined, audit?: AuditLog): Router {
   const r = express.Router();
   r.get('/alerts', (req, res) => {
     const q = req.query as Record<string, unknown>;
@@ -71,6 +72,7 @@ export function alertRouter(api: AlertApi, adminToken: string | undefined): Rout
       });
       return;
     }
+    audit?.record({ ...auditFrom(req), action: 'alert.acknowledge', target: String(id), detail: { by } });
     res.json({
       id: result.alert.id,
       state: result.alert.state,

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { AuditLog } from '../audit/audit.js';
 import type { Config } from '../config/schema.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { TimeSeriesStore } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   store: TimeSeriesStore;
   inventory: Inventory;
   latest: LatestCache;
+  /** the audit trail of admin actions: `ctx.audit?.record({ ...auditFrom(req), action, target })` (src/audit) */
+  audit?: AuditLog;
 }
 
 /** Health of one part, merged into /healthz. `required` parts being down make it 503. */
