@@ -29,6 +29,29 @@ interface SeriesState {
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
 
+/** Quantities that are states (DESIGN §4): a value holds until the next change, not for a few intervals. */
+export const STATE_QUANTITIES: ReadonlySet<string> = new Set(['lights', 'occupancy']);
+/** Default bound on how long a state holds without a new reading (a dead switch is not "on" forever). */
+export const STATE_HOLD_MS = 24 * HOUR_MS;
+/**
+ * Extra `outside` keys each rollup row carries when the aggregator knows the
+ * zone's in-use time (minute-exact, from the one judgement module): covered ms
+ * while in use, Σ value × ms while in use (a time-weighted in-use mean), and
+ * per comfort limit the ms outside it while in use (`in_use:comfort.co2`).
+ * The report reads these instead of weighting whole hours.
+ */
+export const IN_USE_MS = 'in_use.ms';
+export const IN_USE_VALUE_MS = 'in_use.value_ms';
+export const inUseKey = (checkId: string): string => `in_use:${checkId}`;
+const MINUTE_MS = 60_000;
+
+export interface AggregatorOptions {
+  /** whether `zone` is in use at `ts` (minute resolution); absent: no in-use keys are written */
+  inUse?: (zone: string, ts: number) => boolean;
+  /** how long a state quantity (lights, occupancy) holds without a new reading (default 24 h) */
+  stateHoldMs?: number;
+}
+
 /**
  * Incremental hourly rollups (RollupRow), pure: feed readings in arrival
  * order, take rows when you want to write them. Each reading's value is
@@ -46,6 +69,7 @@ export class HourlyAggregator {
   constructor(
     private readonly checks: readonly OutsideCheck[],
     private readonly staleAfterMs: (site: string, sensor: string) => number,
+    private readonly opts: AggregatorOptions = {},
   ) {}
 
   /** Returns false when the reading was ignored as a duplicate or late. True when it also closed an hour is `closedHour`. */
@@ -126,7 +150,10 @@ export class HourlyAggregator {
     if (!st) {
       st = {
         id: { site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity },
-        staleMs: this.staleAfterMs(r.site, r.sensor),
+        // a state (lights on) holds until the next change, bounded; a measurement only until it goes stale
+        staleMs: STATE_QUANTITIES.has(r.quantity)
+          ? Math.max(this.staleAfterMs(r.site, r.sensor), this.opts.stateHoldMs ?? STATE_HOLD_MS)
+          : this.staleAfterMs(r.site, r.sensor),
         checks: this.checks.filter((c) => c.quantity === r.quantity),
         last: undefined,
         attributedTo: Number.NEGATIVE_INFINITY,
@@ -164,21 +191,31 @@ export class HourlyAggregator {
     commit: boolean,
     into?: Map<number, { covered: number; outside: Record<string, number> }>,
   ): void {
+    const inUse = this.opts.inUse;
     for (let a = from; a < to; ) {
       const hour = hourOf(a);
-      const b = Math.min(to, hour + HOUR_MS);
+      // with in-use time known, pieces end at minute boundaries, so a change at 08:30 is judged at 08:30, not at the hour
+      const b = Math.min(to, hour + HOUR_MS, inUse ? Math.floor(a / MINUTE_MS) * MINUTE_MS + MINUTE_MS : to);
       const ms = b - a;
       const outsideIds = st.checks.filter((c) => c.outside(value, a, st.id.zone)).map((c) => c.id);
-      if (commit) {
-        const acc = this.acc(st, hour);
-        acc.coveredMs += ms;
-        for (const id of outsideIds) acc.outside[id] = (acc.outside[id] ?? 0) + ms;
-        acc.dirty = true;
-      } else if (into) {
-        const p = into.get(hour) ?? { covered: 0, outside: {} };
+      if (inUse?.(st.id.zone, a)) {
+        outsideIds.push(IN_USE_MS);
+        for (const id of outsideIds) if (id.startsWith('comfort.')) outsideIds.push(inUseKey(id));
+      }
+      const target = commit ? this.acc(st, hour) : undefined;
+      const p = commit ? undefined : (into?.get(hour) ?? { covered: 0, outside: {} });
+      const outside = target?.outside ?? p?.outside;
+      if (target) {
+        target.coveredMs += ms;
+        target.dirty = true;
+      } else if (p && into) {
         p.covered += ms;
-        for (const id of outsideIds) p.outside[id] = (p.outside[id] ?? 0) + ms;
         into.set(hour, p);
+      }
+      if (outside) {
+        for (const id of outsideIds) outside[id] = (outside[id] ?? 0) + ms;
+        if (outsideIds.includes(IN_USE_MS))
+          outside[IN_USE_VALUE_MS] = (outside[IN_USE_VALUE_MS] ?? 0) + value * ms;
       }
       a = b;
     }
