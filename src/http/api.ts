@@ -7,8 +7,9 @@ import { parseDuration, parseTime } from './params.js';
 
 const MAX_BUCKETS = 20_000;
 
-/** A reading as the public API shows it (DESIGN §4): ISO timestamps, unit, staleness. */
+/** A reading as the public API shows it (DESIGN §4): ISO timestamps, unit, availability, staleness. */
 export function readingView(ctx: AppContext, r: Reading, now: number) {
+  const online = ctx.latest.status(r.site, r.sensor)?.online;
   const staleAfter = ctx.inventory.staleAfterMs(
     r.site,
     r.sensor,
@@ -23,7 +24,10 @@ export function readingView(ctx: AppContext, r: Reading, now: number) {
     unit: unitOf(r.quantity),
     ts: new Date(r.ts).toISOString(),
     registered: r.registered,
-    stale: now - r.ts > staleAfter,
+    /** the sensor's availability message (null: it never sent one) */
+    online: online ?? null,
+    // An offline sensor's last value is not current, however recent it is.
+    stale: online === false || now - r.ts > staleAfter,
   };
 }
 

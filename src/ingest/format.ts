@@ -17,13 +17,23 @@ export type RejectReason =
   | 'too_old'
   | 'unregistered_sensor'
   | 'no_values'
-  | 'unmapped';
+  | 'unmapped'
+  /** a sensor, zone or site id longer than 64 characters */
+  | 'id_too_long'
+  /** a new series of an unregistered sensor beyond `ingest.maxUnregisteredSeries` */
+  | 'too_many_unregistered'
+  /** anything that threw while the message was turned into readings (the error's message is the detail) */
+  | 'processing_error';
 
 export interface RawMessage {
   topic: string;
   payload: Buffer;
   /** epoch ms when Kaiteki received it; the reading's time when the payload has none */
   receivedAt: number;
+  /** the broker sent it because it is retained (a new subscription, e.g. after a restart), not live */
+  retain?: boolean;
+  /** the broker redelivers it (MQTT DUP flag: an earlier delivery was not acknowledged) */
+  dup?: boolean;
 }
 
 /** Values a format pulled out of one message, before validation and normalisation. */

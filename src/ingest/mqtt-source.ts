@@ -6,6 +6,7 @@ import { child, type Logger } from '../core/log.js';
 import type { Service } from '../core/service.js';
 import type { RawMessage } from './format.js';
 import type { Ingestor } from './ingestor.js';
+import { PubackHold } from './puback-hold.js';
 import type { FormatRouter } from './router.js';
 
 /**
@@ -72,36 +73,43 @@ export class MqttSource implements Service {
     // Group commit. mqtt.js hands over the packets of one socket read one at a
     // time and reads on only after each callback; the callback would send the
     // PUBACK at once. So the callback runs at once, the PUBACK it sends is held
-    // (sendPacket below), and setImmediate commits the whole read in one
-    // transaction, then releases its PUBACKs in one write. Never acknowledged
-    // before the commit; while commits fail, mqtt.js is held (backpressure).
-    // Acks are tied to the connection they belong to: after a reconnect the
-    // broker reuses message ids and redelivers what was not acknowledged, so
-    // an old connection's acks are dropped (the rewrite is idempotent).
-    const raw = client as unknown as { _sendPacket: SendPacket };
-    const send = raw._sendPacket.bind(client);
-    this.sendPacket = send;
-    raw._sendPacket = (packet, cb, ...rest) => {
-      if (packet.cmd === 'puback' && this.batch.length > 0) {
-        this.heldAcks.push({ packet, connection: this.connection });
-        cb?.();
-        return;
-      }
-      send(packet, cb, ...rest);
-    };
+    // (PubackHold, the one mqtt.js internal we touch), and setImmediate commits
+    // the whole read in one transaction, then releases its PUBACKs in one write.
+    // Never acknowledged before the commit; while commits fail, mqtt.js is held
+    // (backpressure). Acks are tied to the connection they belong to.
+    let hold: PubackHold;
+    try {
+      hold = PubackHold.install(
+        client,
+        () => this.batch.length > 0,
+        () => this.connection,
+      );
+    } catch (err) {
+      client.end(true);
+      throw err;
+    }
+    this.hold = hold;
     client.handleMessage = (packet, done) => {
       this.batch.push({
         topic: packet.topic,
         payload: packet.payload as Buffer,
         receivedAt: this.ctx.clock.now(),
+        ...(packet.retain ? { retain: true } : {}),
+        ...(packet.dup ? { dup: true } : {}),
       });
       if (!this.flushPending) {
         this.flushPending = true;
         setImmediate(() => this.flush(0));
       }
-      if (this.failing || this.batch.length >= MAX_BATCH)
+      if (this.failing || this.batch.length >= MAX_BATCH) {
         this.paused.push({ resume: () => done(), connection: this.connection });
-      else done();
+        return;
+      }
+      const seen = hold.seen;
+      done();
+      // mqtt.js sends a QoS 1 PUBACK synchronously from this callback: if it did
+      // not pass through the hold, this mqtt.js acknowledges some other way.
+      if (packet.qos === 1 && hold.seen === seen) this.holdBroken();
     };
     client.on('connect', (connack) => {
       this.connected = true;
@@ -143,18 +151,28 @@ export class MqttSource implements Service {
   }
 
   private batch: RawMessage[] = [];
-  private heldAcks: { packet: { cmd: string }; connection: number }[] = [];
+  private hold?: PubackHold;
+  private holdFailed = false;
   /** mqtt.js continuations held back (batch full, or commits failing) */
   private paused: { resume: () => void; connection: number }[] = [];
   /** counts broker connections: acks of an earlier one must not be sent on a later one */
   private connection = 0;
   private flushPending = false;
   private failing = false;
-  private sendPacket?: SendPacket;
+
+  private holdBroken(): void {
+    if (this.holdFailed) return;
+    this.holdFailed = true;
+    this.lastError = 'mqtt.js sent a PUBACK outside the group-commit hold (src/ingest/puback-hold.ts)';
+    this.log.fatal({ err: this.lastError }, 'acknowledgement before commit possible: stopping ingest');
+    // Stop reading: better no ingest (health says why) than acks for readings not yet durable.
+    void this.client?.end(true);
+  }
 
   private flush(attempt: number): void {
     if (this.stopping) return; // never ack: the broker redelivers to the next session
     try {
+      // Throws only when the store refused (a KaitekiError); a bad message is its own counted rejection.
       this.ingestor.handleMany(this.batch);
     } catch (err) {
       this.failing = true;
@@ -175,24 +193,19 @@ export class MqttSource implements Service {
       setTimeout(() => this.flush(attempt + 1), delay).unref();
       return;
     }
-    const acks = this.heldAcks;
     const paused = this.paused;
     this.batch = [];
-    this.heldAcks = [];
     this.paused = [];
     this.failing = false;
     this.flushPending = false;
-    const stream = (this.client as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
-    stream?.cork();
-    for (const a of acks) if (a.connection === this.connection) this.sendPacket!(a.packet);
-    if (stream) process.nextTick(() => stream.uncork());
+    this.hold!.release(this.connection);
     // Each sends its PUBACK (committed) and lets mqtt.js read on; an old connection's are dropped.
     for (const p of paused) if (p.connection === this.connection) p.resume();
   }
 
   health(): PartHealth {
     return {
-      ok: this.connected,
+      ok: this.connected && !this.holdFailed,
       required: true,
       detail: {
         url: redact(this.url),
@@ -210,8 +223,6 @@ export class MqttSource implements Service {
   }
 }
 
-/** mqtt.js's internal packet writer (no public hook holds a PUBACK until a commit) */
-type SendPacket = (packet: { cmd: string }, cb?: () => void, ...rest: unknown[]) => void;
 /** messages per commit at most; beyond, mqtt.js waits for the commit */
 const MAX_BATCH = 1000;
 

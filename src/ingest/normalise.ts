@@ -36,22 +36,34 @@ export function toNumber(raw: unknown): number | FieldRejection {
   return { reason: 'not_a_number', detail: `expected a number, got ${raw === null ? 'null' : typeof raw}` };
 }
 
+/** Largest epoch ms a Date can hold (±100,000,000 days); beyond, `new Date(ts)` is invalid. */
+const MAX_DATE_MS = 8.64e15;
+/** Longest site, zone or sensor id accepted (a 60,000-character id is junk, not a sensor). */
+export const MAX_ID_CHARS = 64;
+
+/** A raw value for a rejection's detail: never throws (deep nesting, BigInt, cycles). */
+export function describe(raw: unknown, max = 40): string {
+  if (typeof raw === 'string') return JSON.stringify(raw.slice(0, max));
+  if (raw === null || typeof raw !== 'object') return String(raw).slice(0, max);
+  return Array.isArray(raw) ? `an array` : 'an object';
+}
+
 /** A payload timestamp (ISO 8601 string, epoch ms, or epoch seconds) as epoch ms. */
 export function toTimestamp(raw: unknown): number | FieldRejection {
   let ts: number;
   if (typeof raw === 'number' && Number.isFinite(raw)) {
     // epoch seconds (up to year 5138) vs ms: anything below 1e11 is seconds.
     ts = raw < 1e11 ? raw * 1000 : raw;
-  } else if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(raw)) {
+  } else if (typeof raw === 'string' && raw.length <= 64 && /^\d{4}-\d{2}-\d{2}T/.test(raw)) {
     ts = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(raw) ? raw : `${raw}+09:00`);
   } else {
     return {
       reason: 'bad_timestamp',
-      detail: `ts must be ISO 8601 or epoch ms, got ${JSON.stringify(raw)?.slice(0, 40)}`,
+      detail: `ts must be ISO 8601 or epoch ms, got ${describe(raw)}`,
     };
   }
-  if (!Number.isFinite(ts))
-    return { reason: 'bad_timestamp', detail: `ts "${String(raw).slice(0, 40)}" is not a date` };
+  if (!Number.isFinite(ts) || Math.abs(ts) > MAX_DATE_MS)
+    return { reason: 'bad_timestamp', detail: `ts ${describe(raw)} is not a date` };
   return Math.round(ts);
 }
 
@@ -67,6 +79,19 @@ export function normalise(
 ): { readings: Reading[]; rejections: FieldRejection[] } {
   const readings: Reading[] = [];
   const rejections: FieldRejection[] = [];
+  for (const id of [c.site, c.zone, c.sensor]) {
+    if (id.length > MAX_ID_CHARS) {
+      return {
+        readings,
+        rejections: [
+          {
+            reason: 'id_too_long',
+            detail: `id "${id.slice(0, 32)}…" has ${id.length} > ${MAX_ID_CHARS} characters`,
+          },
+        ],
+      };
+    }
+  }
   const sensor = o.inventory.get(c.site, c.sensor);
   if (!sensor && o.unregistered === 'reject') {
     return {
