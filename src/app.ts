@@ -14,8 +14,11 @@ import { limitChecks } from './core/limits.js';
 import { child, createLogger, type Logger } from './core/log.js';
 import { Metrics } from './core/metrics.js';
 import type { Service } from './core/service.js';
+import { ZoneStatusService } from './core/status-service.js';
 import { HttpServer } from './http/server.js';
-import { EmbeddedBroker } from './ingest/broker.js';
+import { statusRouter } from './http/status.js';
+import { AvailabilityStore } from './ingest/availability.js';
+import { EmbeddedBroker, PACKET_SLACK_BYTES } from './ingest/broker.js';
 import { discoveryRouter } from './ingest/discovery-routes.js';
 import { DiscoveryFormat, DiscoveryService, ProposalStore } from './ingest/discovery-store.js';
 import { buildRouter, defaultRegistry } from './ingest/formats/registry.js';
@@ -50,10 +53,13 @@ export class App {
   private mqtt?: MqttSource;
   private readonly http: HttpServer;
   private readonly ingestor: Ingestor;
+  private readonly availability: AvailabilityStore;
   private readonly extensions: Extension[] = [];
   private readonly failed = new Map<string, string>();
   private readonly started: Service[] = [];
   private readonly router: FormatRouter;
+  /** zone status: the one judgement the wall, the alerts and the report share */
+  readonly status: ZoneStatusService;
 
   constructor(opts: AppOptions) {
     const config = opts.config;
@@ -110,14 +116,28 @@ export class App {
       onConfirm: (s) =>
         inventory.add({ ...s, intervalSeconds: config.inventory.defaultIntervalSeconds, file: 'discovery' }),
     });
-    this.ingestor = new Ingestor({ ...this.ctx, router: this.router, sink, log: child(log, 'ingest') });
+    this.availability = new AvailabilityStore({
+      ...this.ctx,
+      dataDir: config.store.dataDir,
+      log: child(log, 'ingest'),
+    });
+    this.ingestor = new Ingestor({
+      ...this.ctx,
+      router: this.router,
+      sink,
+      log: child(log, 'ingest'),
+      availability: this.availability,
+    });
     this.extensions.push(
       ...(opts.extensions ? opts.extensions.map((make) => make(this.ctx)) : defaultExtensions(this.ctx)),
     );
+    this.status = new ZoneStatusService(this.ctx);
     this.http = new HttpServer(this.ctx, {
       health: () => this.health(),
       rejected: () => [...this.ingestor.rejected()],
+      statuses: () => this.status.statuses(),
       routers: [
+        statusRouter(this.status),
         auditRouter(this.ctx.audit!, config.secrets.adminToken, () => clock.now()),
         discoveryRouter({ store: proposals, service: discovery, adminToken: config.secrets.adminToken }),
         ...this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
@@ -153,17 +173,35 @@ export class App {
       );
     }
     for (const s of this.storeBundle.services) await this.startOne(s, true); // the outbox drainer (InfluxDB)
+    await this.startOne(this.availability, true); // before MQTT: restores who is offline
     await this.startOne(this.rollups, false); // before MQTT: it listens to 'readings'
+    await this.startOne(this.status, false); // zone status (GET /api/status, SSE `status`)
     if (!config.mqtt.url) {
-      this.broker = new EmbeddedBroker(
-        config.mqtt.embedded.host,
-        config.mqtt.embedded.port,
-        child(this.ctx.log, 'broker'),
-      );
+      const emb = config.mqtt.embedded;
+      this.broker = new EmbeddedBroker(emb.host, emb.port, child(this.ctx.log, 'broker'), {
+        ...emb,
+        envUsers: config.secrets.brokerUsers,
+        maxPacketBytes: config.ingest.maxPayloadBytes + PACKET_SLACK_BYTES,
+        reservedClientId: config.mqtt.clientId ?? `kaiteki-${config.site.id}`,
+        sensorPublish: () => sensorTopics(config, this.router),
+        metrics: this.ctx.metrics,
+      });
       await this.startOne(this.broker, true);
     }
     for (const e of this.extensions) await this.startOne(e, false);
-    this.mqtt = new MqttSource(this.ctx, this.mqttUrl, this.ingestor, this.router);
+    // On the embedded broker Kaiteki logs in with the broker's per-start secret: its client id cannot be taken over.
+    const login = this.broker?.internalLogin;
+    const mqttCtx = login
+      ? {
+          ...this.ctx,
+          config: {
+            ...config,
+            mqtt: { ...config.mqtt, username: login.username },
+            secrets: { ...config.secrets, mqttPassword: login.password },
+          },
+        }
+      : this.ctx;
+    this.mqtt = new MqttSource(mqttCtx, this.mqttUrl, this.ingestor, this.router);
     await this.startOne(this.mqtt, true);
     await this.startOne(this.http, true);
     log.info(
@@ -224,6 +262,17 @@ export class App {
     }
     this.ctx.audit?.close();
   }
+}
+
+/** Where a sensor user of the embedded broker may publish: `<prefix>/<site>/…` and the mapped device topics. */
+function sensorTopics(config: Config, router: FormatRouter): string[] {
+  const { topicPrefix, sites } = config.mqtt;
+  const native = (sites.length > 0 ? sites : [config.site.id]).map((s) => `${topicPrefix}/${s}/#`);
+  const mapped = router
+    .subscriptions()
+    .map((f) => (f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f))
+    .filter((f) => !f.startsWith(`${topicPrefix}/`));
+  return [...native, ...mapped];
 }
 
 /** Rules and alerts, and the eco report (which reads the alert history). */
