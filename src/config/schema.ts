@@ -174,3 +174,7 @@ export interface Secrets {
   smtpPassword?: string;
   webhookUrl?: string;
 }
+  /** topics the dedupe filter remembers at most (digests, about 512 B each: 20,000 ≈ 10 MB at most) */
+  dedupeMaxEntries: z.number().int().min(100).default(20_000),
+  /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
+  maxUnregisteredSeries: z.number().int().min(0).default(200),
