@@ -5,7 +5,6 @@ import { AuditLog } from './audit/audit.js';
 import { auditRouter } from './audit/routes.js';
 import type { Config } from './config/schema.js';
 import { Bus } from './core/bus.js';
-import { Calendar } from './core/calendar.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { AppContext, Extension, ExtensionFactory, PartHealth } from './core/context.js';
 import { errorMessage } from './core/errors.js';
@@ -14,7 +13,7 @@ import { limitChecks } from './core/limits.js';
 import { child, createLogger, type Logger } from './core/log.js';
 import { Metrics } from './core/metrics.js';
 import type { Service } from './core/service.js';
-import { ZoneStatusService } from './core/status-service.js';
+import { judgementOf, ZoneStatusService } from './core/status-service.js';
 import { HttpServer } from './http/server.js';
 import { statusRouter } from './http/status.js';
 import { AvailabilityStore } from './ingest/availability.js';
@@ -84,7 +83,7 @@ export class App {
       config,
       bus: this.ctx.bus,
       bundle: this.storeBundle,
-      checks: limitChecks(config, new Calendar(config.hours)),
+      checks: limitChecks(config, judgementOf(this.ctx)),
       staleAfterMs: (site, sensor) =>
         inventory.staleAfterMs(site, sensor, config.inventory.defaultIntervalSeconds),
       clock,

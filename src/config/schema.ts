@@ -22,6 +22,10 @@ export const zoneSchema = z.strictObject({
   floor: z.string().optional(),
   /** lx: the zone's illuminance target during opening hours (JIS Z 9110 / Office Sanitation Regulation) */
   illuminanceTarget: z.number().positive().default(300),
+  /** when the zone is in use (comfort is judged only then): `opening` hours, `staff` hours, or its own `{open, close}` (JST) */
+  inUse: z
+    .union([z.enum(['opening', 'staff']), z.strictObject({ open: hhmm, close: hhmm })])
+    .default('opening'),
 });
 export type ZoneConfig = z.infer<typeof zoneSchema>;
 
@@ -38,6 +42,10 @@ export const hoursSchema = z.strictObject({
   closedDays: z.array(mmdd).default(['12-29', '12-30', '12-31', '01-01', '01-02', '01-03']),
   /** national holidays (祝日) closed */
   holidaysClosed: z.boolean().default(true),
+  /** staff hours on open days (zones with `inUse: staff`, e.g. the office room) */
+  staff: z
+    .strictObject({ open: hhmm.default('08:00'), close: hhmm.default('17:30') })
+    .default({ open: '08:00', close: '17:30' }),
 });
 export type HoursConfig = z.infer<typeof hoursSchema>;
 
@@ -79,6 +87,24 @@ export const limitsSchema = z.strictObject({
   queue: z
     .strictObject({ yellowFrom: z.number().default(15), redFrom: z.number().default(30) })
     .default({ yellowFrom: 15, redFrom: 30 }),
+  /** building protection, judged at every hour (pipes freeze, rooms overheat, mould): below 10 °C, above 35 °C, above 80 %RH */
+  protection: z
+    .strictObject({
+      temperature: z
+        .strictObject({ min: z.number().default(10), max: z.number().default(35) })
+        .default({ min: 10, max: 35 }),
+      humidity: z.strictObject({ max: z.number().default(80) }).default({ max: 80 }),
+    })
+    .default({ temperature: { min: 10, max: 35 }, humidity: { max: 80 } }),
+  /** caution (amber) margins inside the comfort limits: °C, %RH, share of the CO2 limit, share above the illuminance target */
+  caution: z
+    .strictObject({
+      temperature: z.number().min(0).default(1),
+      humidity: z.number().min(0).default(5),
+      co2Share: z.number().gt(0).max(1).default(0.8),
+      illuminanceShare: z.number().min(1).default(1.1),
+    })
+    .default({ temperature: 1, humidity: 5, co2Share: 0.8, illuminanceShare: 1.1 }),
 });
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 
@@ -151,7 +177,12 @@ export const configSchema = z.strictObject({
       files: z.array(z.string()).default(['sensors/default.yaml']),
       defaultIntervalSeconds: z.number().positive().default(60),
     })
-    .default({ files: ['sensors/default.yaml'], defaultIntervalSeconds: 60 }),
+    .default({
+      files: ['sensors/default.yaml'],
+      defaultIntervalSeconds: 60,
+      staleAfterIntervals: 3,
+      clockSkewSeconds: 120,
+    }),
   store: storeConfigSchema,
   http: z
     .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
@@ -178,3 +209,7 @@ export interface Secrets {
   dedupeMaxEntries: z.number().int().min(100).default(20_000),
   /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
   maxUnregisteredSeries: z.number().int().min(0).default(200),
+      /** a sensor is stale after this many expected intervals without a message (judged by arrival time) */
+      staleAfterIntervals: z.number().positive().default(3),
+      /** a reading whose own timestamp is this far from its arrival time marks the sensor's clock as skewed */
+      clockSkewSeconds: z.number().positive().default(120),

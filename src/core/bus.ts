@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Reading, SensorStatus } from './reading.js';
+import type { ZoneStatus } from './zone-status.js';
 
 /** Every event that crosses part boundaries, with its payload type. */
 export interface BusEvents {
@@ -10,6 +11,8 @@ export interface BusEvents {
   rejected: [info: { reason: string; topic: string; detail: string }];
   /** an alert opened, changed state or resolved (payload owned by src/alerts) */
   alert: [alert: unknown];
+  /** a zone's status changed (src/core/status-service.ts; GET /api/status, SSE `status`) */
+  zoneStatus: [status: ZoneStatus];
 }
 
 /** Typed in-process event bus; listeners must not throw (errors are caught and logged by the emitter's owner). */

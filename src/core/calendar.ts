@@ -55,6 +55,12 @@ export class Calendar {
     return this.cacheWindows.some((w) => m >= w.open && m < w.close);
   }
 
+  /** Opening windows of the JST day containing ts, as [open, close) minutes of the day (empty on closed days). */
+  windows(ts: number): readonly { open: number; close: number }[] {
+    this.load(ts);
+    return this.cacheWindows;
+  }
+
   /** Opening minutes of the JST day containing ts. */
   openMinutes(ts: number): number {
     this.load(ts);
@@ -81,7 +87,7 @@ export class Calendar {
   }
 }
 
-function toMinutes(hhmm: string): number {
+export function toMinutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }

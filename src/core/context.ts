@@ -5,6 +5,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import type { TimeSeriesStore } from '../store/store.js';
 import type { Bus } from './bus.js';
 import type { Clock } from './clock.js';
+import type { Judgement } from './judgement.js';
 import type { LatestCache } from './latest.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -22,6 +23,8 @@ export interface AppContext {
   latest: LatestCache;
   /** the audit trail of admin actions: `ctx.audit?.record({ ...auditFrom(req), action, target })` (src/audit) */
   audit?: AuditLog;
+  /** the one judgement (in use, limits, stale, daily mean): get it with judgementOf(ctx) (src/core/status-service.ts) */
+  judgement?: Judgement;
 }
 
 /** Health of one part, merged into /healthz. `required` parts being down make it 503. */

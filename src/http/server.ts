@@ -25,6 +25,8 @@ export interface HttpDeps {
   rejected: () => unknown[];
   /** extension routers, mounted under /api */
   routers: Router[];
+  /** every zone's status now (src/core/status-service.ts), sent on /api/stream when a client connects */
+  statuses?: () => unknown[];
 }
 
 /** The HTTP side (DESIGN §4): API, live stream, health, metrics and the dashboard. */
@@ -38,7 +40,8 @@ export class HttpServer implements Service {
     private readonly ctx: AppContext,
     private readonly deps: HttpDeps,
   ) {
-    this.sse = new SseHub(ctx);
+    this.sse = new SseHub(ctx, 500, deps.statuses);
+    this.visit = new VisitPages(ctx, DASHBOARDS_DIR);
   }
 
   app(): express.Express {

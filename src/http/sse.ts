@@ -7,7 +7,9 @@ import { readingView } from './api.js';
  * GET /api/stream — Server-Sent Events. Readings are coalesced per series and
  * flushed every `flushMs`, so a browser gets at most one update per series per
  * flush however fast sensors publish (bounded memory per client). Events:
- * `readings` (array, as /api/latest), `status`, `alert`; a `ping` event every 15 s
+ * `readings` (array, as /api/latest), `status` (one zone's status, as /api/status; every
+ * zone's on connect, then each change), `sensor` (a sensor's availability changed),
+ * `alert`; a `ping` event every 15 s
  * keeps proxies from closing the connection. Clients reconnect by themselves
  * (EventSource) and should re-read /api/latest on `open`.
  */
@@ -21,6 +23,8 @@ export class SseHub {
   constructor(
     private readonly ctx: AppContext,
     private readonly flushMs = 500,
+    /** every zone's status now, sent to a client when it connects */
+    private readonly statuses: () => unknown[] = () => [],
   ) {}
 
   start(): void {
@@ -29,7 +33,8 @@ export class SseHub {
         if (this.clients.size === 0) return;
         for (const r of rs) this.pending.set(seriesKey(r), r);
       }),
-      this.ctx.bus.on('status', (s) => this.send('status', s)),
+      this.ctx.bus.on('status', (s) => this.send('sensor', s)),
+      this.ctx.bus.on('zoneStatus', (s) => this.send('status', s)),
       this.ctx.bus.on('alert', (a) => this.send('alert', a)),
     );
     this.timer = setInterval(() => this.flush(), this.flushMs);
@@ -48,6 +53,7 @@ export class SseHub {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
+    for (const s of this.statuses()) res.write(`event: status\ndata: ${JSON.stringify(s)}\n\n`);
     this.clients.add(res);
     this.gauge();
     req.on('close', () => {

@@ -104,7 +104,7 @@ export function loadInventory(config: Config, cwd = process.cwd()): Inventory {
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  return new Inventory(sensors);
+  return new Inventory(sensors, config.inventory.staleAfterIntervals);
 }
 
 /** `dir/*.yaml`-style patterns (a `*` in the file name only; Node 20 has no fs.glob). */

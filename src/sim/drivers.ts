@@ -49,7 +49,13 @@ export class SiteDrivers {
     let p = this.profiles.get(zoneId);
     if (!p) {
       p = zoneProfile(
-        { id: zoneId, name: { ja: zoneId, en: zoneId }, kind: 'other', illuminanceTarget: 300 },
+        {
+          id: zoneId,
+          name: { ja: zoneId, en: zoneId },
+          kind: 'other',
+          illuminanceTarget: 300,
+          inUse: 'opening',
+        },
         this.seed,
       );
       this.profiles.set(zoneId, p);

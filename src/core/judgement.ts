@@ -1,0 +1,397 @@
+import type { Config, ZoneConfig } from '../config/schema.js';
+import { Calendar, toMinutes } from './calendar.js';
+import { DAY_MS, HOUR_MS, jstDayStart, jstParts } from './jst.js';
+import type { Quantity } from './quantities.js';
+
+/**
+ * The one judgement (DESIGN §7): whether a zone is in use, which limits a
+ * value breaks, when a sensor is stale or offline, and the law's daily mean.
+ * Pure: built from config (and optionally the inventory's intervals), every
+ * answer a function of its arguments. The rules, the rollups, the report,
+ * /api/status and the wall all ask this module; nothing else decides.
+ */
+
+export type LimitCategory = 'comfort' | 'protection' | 'eco' | 'service';
+
+/** One row of the limits table. */
+export interface LimitDef {
+  /** stable id used by rollups, reports and status reasons: `comfort.temperature`, `protection.temperature` … */
+  id: string;
+  category: LimitCategory;
+  quantity: Quantity;
+  /** when it is judged: while the zone is in use, out of use on an open day, on a closed day, or always */
+  when: 'inUse' | 'afterHours' | 'closedDay' | 'always' | 'cooling' | 'heating';
+  /** broken below min / above max (per zone; NaN = no bound) */
+  min(zone: string): number;
+  max(zone: string): number;
+  /** inclusive bounds (≥ / ≤ break), as the wait bands "40 or more" */
+  inclusive: boolean;
+  /** a band: broken only while the value is also below this (yellow stops where red starts) */
+  below?: (zone: string) => number;
+}
+
+/** A broken limit, as status reasons and rule messages name it. */
+export interface Breach {
+  limit: string;
+  category: LimitCategory;
+  quantity: Quantity;
+  value: number;
+  /** the bound broken: `min` (value below) or `max` (value above) */
+  bound: 'min' | 'max';
+  /** the bound's value */
+  threshold: number;
+  /** `out` breaks the limit; `caution` is within the caution margin inside a comfort limit */
+  level: 'out' | 'caution';
+}
+
+/** A zone's effective limits (for the wall's chart lines and the API). */
+export interface ZoneLimits {
+  inUse: { open: string; close: string };
+  temperature: { min: number; max: number };
+  humidity: { min: number; max: number };
+  co2: { max: number };
+  illuminance: { min: number };
+  protection: { temperature: { min: number; max: number }; humidity: { max: number } };
+  caution: { temperature: number; humidity: number; co2: number; illuminance: number };
+  wait: { yellowFrom: number; redFrom: number };
+  queue: { yellowFrom: number; redFrom: number };
+}
+
+export interface IntervalSource {
+  get(site: string, sensor: string): { intervalSeconds: number } | undefined;
+}
+
+export type Freshness = 'fresh' | 'stale' | 'offline';
+
+export class Judgement {
+  readonly calendar: Calendar;
+  private readonly zones = new Map<string, ZoneConfig>();
+  private readonly calendars = new Map<string, Calendar>();
+  private readonly inUseHours = new Map<string, { open: string; close: string }>();
+  readonly table: readonly LimitDef[];
+  readonly staleAfterIntervals: number;
+  readonly clockSkewMs: number;
+
+  constructor(
+    readonly config: Config,
+    private readonly intervals?: IntervalSource,
+  ) {
+    this.calendar = new Calendar(config.hours);
+    this.staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3;
+    this.clockSkewMs = (config.inventory.clockSkewSeconds ?? 120) * 1000;
+    const byHours = new Map<string, Calendar>([
+      [`${config.hours.open}-${config.hours.close}`, this.calendar],
+    ]);
+    for (const z of config.zones) {
+      this.zones.set(z.id, z);
+      const h = this.hoursOf(z);
+      const key = `${h.open}-${h.close}`;
+      let cal = byHours.get(key);
+      if (!cal) {
+        cal = new Calendar({ ...config.hours, open: h.open, close: h.close });
+        byHours.set(key, cal);
+      }
+      this.calendars.set(z.id, cal);
+      this.inUseHours.set(z.id, h);
+    }
+    this.table = buildTable(config, (zone) => this.zones.get(zone)?.illuminanceTarget);
+  }
+
+  private hoursOf(z: ZoneConfig | undefined): { open: string; close: string } {
+    const u = z?.inUse ?? 'opening';
+    if (u === 'opening') return { open: this.config.hours.open, close: this.config.hours.close };
+    if (u === 'staff') return { ...(this.config.hours.staff ?? { open: '08:00', close: '17:30' }) };
+    return { open: u.open, close: u.close };
+  }
+
+  private cal(zone: string): Calendar {
+    return this.calendars.get(zone) ?? this.calendar;
+  }
+
+  // ── calendar ────────────────────────────────────────────────────────────
+
+  /** Whether the zone is in use at ts (its hours on open days, extra windows; minute-exact, JST). */
+  inUse(zone: string, ts: number): boolean {
+    return this.cal(zone).isOpen(ts);
+  }
+
+  /** The building is closed all day (weekend, national holiday, 29 Dec – 3 Jan, a day without hours). */
+  isClosedDay(ts: number): boolean {
+    return this.calendar.isClosedDay(ts);
+  }
+
+  /** Minutes the zone is in use within [from, to). */
+  inUseMinutes(zone: string, from: number, to: number): number {
+    return this.inUseMs(zone, from, to) / 60_000;
+  }
+
+  /** Milliseconds the zone is in use within [from, to). */
+  inUseMs(zone: string, from: number, to: number): number {
+    const cal = this.cal(zone);
+    let total = 0;
+    for (let day = jstDayStart(from); day < to; day += DAY_MS) {
+      for (const w of cal.windows(day)) {
+        const a = Math.max(from, day + w.open * 60_000);
+        const b = Math.min(to, day + w.close * 60_000);
+        if (b > a) total += b - a;
+      }
+    }
+    return total;
+  }
+
+  /** Share (0–1) of the hour starting at `hour` in which the zone is in use. */
+  inUseShare(zone: string, hour: number): number {
+    return this.inUseMs(zone, hour, hour + HOUR_MS) / HOUR_MS;
+  }
+
+  /** When the zone's current in-use or out-of-use period began (for `since`), looking back up to 8 days. */
+  useChangedAt(zone: string, ts: number): number {
+    const now = this.inUse(zone, ts);
+    const cal = this.cal(zone);
+    const edges: number[] = [];
+    for (let day = jstDayStart(ts); day > ts - 8 * DAY_MS; day -= DAY_MS) {
+      for (const w of cal.windows(day)) edges.push(day + w.open * 60_000, day + w.close * 60_000);
+    }
+    edges.sort((x, y) => y - x);
+    for (const e of edges) {
+      if (e > ts) continue;
+      if (this.inUse(zone, e) === now && this.inUse(zone, e - 1) !== now) return e;
+    }
+    return jstDayStart(ts - 7 * DAY_MS);
+  }
+
+  // ── limits ──────────────────────────────────────────────────────────────
+
+  /** Whether a limit is judged in this zone at ts. */
+  applies(def: LimitDef, zone: string, ts: number): boolean {
+    switch (def.when) {
+      case 'always':
+        return true;
+      case 'inUse':
+        return this.inUse(zone, ts);
+      case 'afterHours':
+        return !this.inUse(zone, ts) && !this.isClosedDay(ts);
+      case 'closedDay':
+        return this.isClosedDay(ts);
+      case 'cooling':
+        return this.inUse(zone, ts) && this.config.limits.eco.coolingMonths.includes(jstParts(ts).month);
+      case 'heating':
+        return this.inUse(zone, ts) && this.config.limits.eco.heatingMonths.includes(jstParts(ts).month);
+    }
+  }
+
+  /** Limits of the table for a quantity. */
+  limitsFor(quantity: Quantity): LimitDef[] {
+    return this.table.filter((d) => d.quantity === quantity);
+  }
+
+  /** True when the value breaks the limit (ignoring when it applies). */
+  breaks(def: LimitDef, zone: string, value: number): 'min' | 'max' | undefined {
+    const min = def.min(zone);
+    const max = def.max(zone);
+    if (def.below && !(value < def.below(zone))) return undefined;
+    if (def.inclusive ? value <= min : value < min) return 'min';
+    if (def.inclusive ? value >= max : value > max) return 'max';
+    return undefined;
+  }
+
+  /**
+   * Which limits one reading breaks at ts in a zone: comfort while in use
+   * (with the caution margin as level `caution`), building protection at all
+   * hours, eco by its window, service bands while in use.
+   */
+  judgeReading(zone: string, quantity: Quantity, value: number, ts: number): Breach[] {
+    const out: Breach[] = [];
+    for (const def of this.table) {
+      if (def.quantity !== quantity || !this.applies(def, zone, ts)) continue;
+      const bound = this.breaks(def, zone, value);
+      if (bound) {
+        const threshold = bound === 'min' ? def.min(zone) : def.max(zone);
+        out.push({ limit: def.id, category: def.category, quantity, value, bound, threshold, level: 'out' });
+        continue;
+      }
+      if (def.category !== 'comfort') continue;
+      const c = this.cautionBound(def, zone, value);
+      if (c) out.push({ limit: def.id, category: def.category, quantity, value, ...c, level: 'caution' });
+    }
+    return out;
+  }
+
+  private cautionBound(
+    def: LimitDef,
+    zone: string,
+    v: number,
+  ): { bound: 'min' | 'max'; threshold: number } | undefined {
+    const C = this.config.limits.caution;
+    const min = def.min(zone);
+    const max = def.max(zone);
+    let lo = Number.NaN;
+    let hi = Number.NaN;
+    if (def.quantity === 'temperature' || def.quantity === 'humidity') {
+      const m = def.quantity === 'temperature' ? C.temperature : C.humidity;
+      lo = min + m;
+      hi = max - m;
+    } else if (def.quantity === 'co2') hi = max * C.co2Share;
+    else if (def.quantity === 'illuminance') lo = min * C.illuminanceShare;
+    if (v < lo) return { bound: 'min', threshold: min };
+    if (v > hi) return { bound: 'max', threshold: max };
+    return undefined;
+  }
+
+  /** The zone's effective limits. */
+  zoneLimits(zone: string): ZoneLimits {
+    const L = this.config.limits;
+    const C = L.caution;
+    const target = this.zones.get(zone)?.illuminanceTarget ?? L.illuminance.defaultTarget;
+    return {
+      inUse: this.inUseHours.get(zone) ?? this.hoursOf(undefined),
+      temperature: { ...L.temperature },
+      humidity: { ...L.humidity },
+      co2: { ...L.co2 },
+      illuminance: { min: target },
+      protection: {
+        temperature: { ...L.protection.temperature },
+        humidity: { ...L.protection.humidity },
+      },
+      caution: {
+        temperature: C.temperature,
+        humidity: C.humidity,
+        co2: L.co2.max * C.co2Share,
+        illuminance: target * C.illuminanceShare,
+      },
+      wait: { ...L.wait },
+      queue: { ...L.queue },
+    };
+  }
+
+  /** Counter band of a wait in minutes or a queue in persons: blue, yellow (≥ yellowFrom), red (≥ redFrom). */
+  band(quantity: 'wait_minutes' | 'waiting', value: number): 'blue' | 'yellow' | 'red' {
+    const b = quantity === 'wait_minutes' ? this.config.limits.wait : this.config.limits.queue;
+    if (value >= b.redFrom) return 'red';
+    return value >= b.yellowFrom ? 'yellow' : 'blue';
+  }
+
+  // ── stale / offline ─────────────────────────────────────────────────────
+
+  /** Expected reporting interval of a sensor (inventory; else inventory.defaultIntervalSeconds), ms. */
+  expectedIntervalMs(site: string, sensor: string): number {
+    return (
+      (this.intervals?.get(site, sensor)?.intervalSeconds ?? this.config.inventory.defaultIntervalSeconds) *
+      1000
+    );
+  }
+
+  /** Silence (by arrival time) after which a sensor is stale: `staleAfterIntervals` × its interval. */
+  staleAfterMs(site: string, sensor: string): number {
+    return this.expectedIntervalMs(site, sensor) * this.staleAfterIntervals;
+  }
+
+  /**
+   * One policy for live values: offline at once when the sensor's
+   * availability says so; stale when nothing arrived for the stale limit
+   * (arrival time, so a sensor with a wrong clock is still alive).
+   */
+  freshness(
+    site: string,
+    sensor: string,
+    arrivedAt: number,
+    now: number,
+    online?: boolean | null,
+  ): Freshness {
+    if (online === false) return 'offline';
+    return now - arrivedAt > this.staleAfterMs(site, sensor) ? 'stale' : 'fresh';
+  }
+
+  /** True when a reading's own timestamp is further from its arrival than `inventory.clockSkewSeconds`. */
+  clockSkewed(ts: number, arrivedAt: number): boolean {
+    return Math.abs(arrivedAt - ts) > this.clockSkewMs;
+  }
+
+  // ── daily mean ──────────────────────────────────────────────────────────
+
+  /**
+   * The law's daily mean (Building Sanitation Act, CO2/CO/dust): the mean of
+   * the day's measurements taken while the zone is in use. From hourly
+   * buckets (sum, count of readings), each weighted by the share of its hour
+   * in use, so the live rules and the report (from rollups) compute the same
+   * figure. `n` is the (weighted) number of readings; undefined mean when none.
+   */
+  dailyMean(
+    zone: string,
+    buckets: Iterable<{ hour: number; sum: number; count: number }>,
+  ): { mean: number | undefined; n: number } {
+    let sum = 0;
+    let n = 0;
+    for (const b of buckets) {
+      if (b.count <= 0) continue;
+      const share = this.inUseShare(zone, b.hour);
+      if (share <= 0) continue;
+      sum += b.sum * share;
+      n += b.count * share;
+    }
+    return { mean: n > 0 ? sum / n : undefined, n };
+  }
+
+  /** Display name of a zone, or its id. */
+  zone(zone: string): ZoneConfig | undefined {
+    return this.zones.get(zone);
+  }
+
+  /** Minutes of a JST "HH:MM". */
+  static minutes(hhmm: string): number {
+    return toMinutes(hhmm);
+  }
+}
+
+function buildTable(config: Config, targetOf: (zone: string) => number | undefined): LimitDef[] {
+  const L = config.limits;
+  const NaN_ = () => Number.NaN;
+  const k = (n: number) => () => n;
+  const def = (
+    id: string,
+    category: LimitCategory,
+    quantity: Quantity,
+    when: LimitDef['when'],
+    min: (zone: string) => number,
+    max: (zone: string) => number,
+    inclusive = false,
+    below?: (zone: string) => number,
+  ): LimitDef => ({ id, category, quantity, when, min, max, inclusive, ...(below ? { below } : {}) });
+  return [
+    def('comfort.temperature', 'comfort', 'temperature', 'inUse', k(L.temperature.min), k(L.temperature.max)),
+    def('comfort.humidity', 'comfort', 'humidity', 'inUse', k(L.humidity.min), k(L.humidity.max)),
+    def('comfort.co2', 'comfort', 'co2', 'inUse', NaN_, k(L.co2.max)),
+    def(
+      'comfort.illuminance',
+      'comfort',
+      'illuminance',
+      'inUse',
+      (zone) => targetOf(zone) ?? L.illuminance.defaultTarget,
+      NaN_,
+    ),
+    def(
+      'protection.temperature',
+      'protection',
+      'temperature',
+      'always',
+      k(L.protection.temperature.min),
+      k(L.protection.temperature.max),
+    ),
+    def('protection.humidity', 'protection', 'humidity', 'always', NaN_, k(L.protection.humidity.max)),
+    def('eco.overcooling', 'eco', 'temperature', 'cooling', k(L.eco.overcoolBelow), NaN_),
+    def('eco.overheating', 'eco', 'temperature', 'heating', NaN_, k(L.eco.overheatAbove)),
+    def('eco.lights_after_hours', 'eco', 'lights', 'afterHours', NaN_, k(0)),
+    def('eco.lights_closed_day', 'eco', 'lights', 'closedDay', NaN_, k(0)),
+    def(
+      'service.wait_band_yellow',
+      'service',
+      'wait_minutes',
+      'inUse',
+      NaN_,
+      k(L.wait.yellowFrom),
+      true,
+      k(L.wait.redFrom),
+    ),
+    def('service.wait_band_red', 'service', 'wait_minutes', 'inUse', NaN_, k(L.wait.redFrom), true),
+  ];
+}

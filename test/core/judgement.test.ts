@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { Judgement } from '../../src/core/judgement.js';
+import { zoneStatus } from '../../src/core/zone-status.js';
+
+const config = parseConfig(
+  {
+    zones: [
+      { id: 'lobby', name: { ja: 'ロビー', en: 'Lobby' }, kind: 'lobby' },
+      { id: 'office', name: { ja: '事務室', en: 'Office' }, kind: 'office', inUse: 'staff' },
+    ],
+    hours: { extra: [{ date: '2026-12-05', open: '08:30', close: '12:30' }] },
+  },
+  'test',
+  {},
+);
+const j = new Judgement(config);
+const at = (iso: string) => Date.parse(iso);
+
+describe('Judgement: in use', () => {
+  it('opening hours by default, minute-exact, JST', () => {
+    expect(j.inUse('lobby', at('2026-11-30T08:29:00+09:00'))).toBe(false); // Monday
+    expect(j.inUse('lobby', at('2026-11-30T08:30:00+09:00'))).toBe(true);
+    expect(j.inUse('lobby', at('2026-11-30T16:59:59+09:00'))).toBe(true);
+    expect(j.inUse('lobby', at('2026-11-30T17:00:00+09:00'))).toBe(false);
+  });
+  it('a zone with staff hours (office 08:00–17:30)', () => {
+    expect(j.inUse('office', at('2026-11-30T08:00:00+09:00'))).toBe(true);
+    expect(j.inUse('office', at('2026-11-30T17:29:00+09:00'))).toBe(true);
+    expect(j.inUse('office', at('2026-11-30T17:30:00+09:00'))).toBe(false);
+  });
+  it('closed days: weekend, national holiday, 29 Dec – 3 Jan; extra windows open', () => {
+    expect(j.inUse('lobby', at('2026-11-29T10:00:00+09:00'))).toBe(false); // Sunday
+    expect(j.inUse('lobby', at('2026-11-23T10:00:00+09:00'))).toBe(false); // 勤労感謝の日 (Monday)
+    expect(j.isClosedDay(at('2026-11-23T10:00:00+09:00'))).toBe(true);
+    expect(j.inUse('lobby', at('2026-12-29T10:00:00+09:00'))).toBe(false); // Tuesday, 年末
+    expect(j.inUse('lobby', at('2027-01-04T10:00:00+09:00'))).toBe(true);
+    expect(j.inUse('lobby', at('2026-12-05T10:00:00+09:00'))).toBe(true); // Saturday opening
+    expect(j.inUse('lobby', at('2026-12-05T13:00:00+09:00'))).toBe(false);
+  });
+  it('in-use minutes and since', () => {
+    const day = at('2026-11-30T00:00:00+09:00');
+    expect(j.inUseMinutes('lobby', day, day + 86_400_000)).toBe(510);
+    expect(j.inUseMinutes('office', day, day + 86_400_000)).toBe(570);
+    expect(j.inUseMinutes('lobby', day, day + 7 * 86_400_000)).toBe(510 * 5 + 240); // + Saturday 5 Dec 08:30–12:30
+    expect(j.inUseShare('lobby', at('2026-11-30T08:00:00+09:00'))).toBe(0.5);
+    // Sunday 22:46: closed since Friday 17:00
+    expect(new Date(j.useChangedAt('lobby', at('2026-11-29T22:46:00+09:00'))).toISOString()).toBe(
+      '2026-11-27T08:00:00.000Z',
+    );
+  });
+});
+
+describe('Judgement: limits', () => {
+  it('comfort only in use; building protection at all hours', () => {
+    const night = at('2026-11-29T03:00:00+09:00');
+    expect(j.judgeReading('lobby', 'temperature', 17, night)).toEqual([]);
+    const cold = j.judgeReading('lobby', 'temperature', 3, night);
+    expect(cold.map((b) => [b.limit, b.level, b.threshold])).toEqual([['protection.temperature', 'out', 10]]);
+    const day = at('2026-11-30T10:00:00+09:00');
+    expect(j.judgeReading('lobby', 'temperature', 17, day).map((b) => b.limit)).toEqual([
+      'comfort.temperature',
+    ]);
+    expect(j.judgeReading('lobby', 'temperature', 18.5, day)[0]?.level).toBe('caution');
+    expect(j.judgeReading('lobby', 'temperature', 22, day)).toEqual([]);
+  });
+  it('the daily mean counts in-use time only', () => {
+    const day = at('2026-11-30T00:00:00+09:00');
+    const buckets = [];
+    for (let h = 0; h < 24; h++) {
+      const v = h >= 9 && h < 17 ? 1200 : 450;
+      buckets.push({ hour: day + h * 3_600_000, sum: v * 60, count: 60 });
+    }
+    // 08:00–09:00 counts half (450), 09–17 full (1200)
+    const { mean, n } = j.dailyMean('lobby', buckets);
+    expect(n).toBe(510);
+    expect(mean).toBeCloseTo((450 * 30 + 1200 * 480) / 510, 6);
+  });
+});
+
+describe('zoneStatus', () => {
+  const site = config.site.id;
+  const s = (q: 'temperature' | 'co2', value: number, ts: number, arrivedAt = ts, online?: boolean) => ({
+    site,
+    sensor: `env-${q}`,
+    quantity: q,
+    value,
+    ts,
+    arrivedAt,
+    ...(online === undefined ? {} : { online }),
+  });
+  it('closed at night with values, not out', () => {
+    const now = at('2026-11-29T22:46:00+09:00');
+    const st = zoneStatus(j, 'lobby', now, [s('temperature', 16.8, now - 30_000)]);
+    expect(st.state).toBe('closed');
+    expect(st.inUse).toBe(false);
+    expect(st.values.temperature?.value).toBe(16.8);
+    expect(st.reasons).toEqual([]);
+  });
+  it('out at night only for building protection', () => {
+    const now = at('2026-11-29T03:00:00+09:00');
+    const st = zoneStatus(j, 'lobby', now, [s('temperature', 3, now - 30_000)]);
+    expect(st.state).toBe('out');
+    expect(st.reasons[0]).toMatchObject({ id: 'protection.temperature', value: 3, limit: 10, bound: 'min' });
+  });
+  it('in use: ok, caution, out; stale by arrival, offline at once; nodata', () => {
+    const now = at('2026-11-30T10:00:00+09:00');
+    expect(zoneStatus(j, 'lobby', now, [s('temperature', 22, now)]).state).toBe('ok');
+    expect(zoneStatus(j, 'lobby', now, [s('co2', 900, now)]).state).toBe('caution');
+    expect(zoneStatus(j, 'lobby', now, [s('co2', 1100, now)]).state).toBe('out');
+    // sensor clock 10 min behind, but it arrived just now: fresh (and flagged as skewed)
+    const skewed = zoneStatus(j, 'lobby', now, [s('co2', 600, now - 600_000, now)]);
+    expect(skewed.state).toBe('ok');
+    expect(skewed.reasons.map((r) => r.id)).toEqual(['sensor.clock_skew']);
+    expect(zoneStatus(j, 'lobby', now, [s('co2', 600, now - 181_000)]).state).toBe('stale');
+    expect(zoneStatus(j, 'lobby', now, [s('co2', 600, now, now, false)]).state).toBe('offline');
+    expect(zoneStatus(j, 'lobby', now, []).state).toBe('nodata');
+  });
+});
