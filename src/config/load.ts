@@ -15,6 +15,12 @@ const ENV_OVERRIDES: { env: string; path: string[]; type: 'string' | 'number' | 
   { env: 'KAITEKI_MQTT_CLIENT_ID', path: ['mqtt', 'clientId'], type: 'string' },
   { env: 'KAITEKI_MQTT_SITES', path: ['mqtt', 'sites'], type: 'list' },
   { env: 'KAITEKI_MQTT_PORT', path: ['mqtt', 'embedded', 'port'], type: 'number' },
+  { env: 'KAITEKI_BROKER_HOST', path: ['mqtt', 'embedded', 'host'], type: 'string' },
+  { env: 'KAITEKI_BROKER_PORT', path: ['mqtt', 'embedded', 'port'], type: 'number' },
+  { env: 'KAITEKI_BROKER_PASSWORD_FILE', path: ['mqtt', 'embedded', 'passwordFile'], type: 'string' },
+  { env: 'KAITEKI_BROKER_TLS_PORT', path: ['mqtt', 'embedded', 'tls', 'port'], type: 'number' },
+  { env: 'KAITEKI_BROKER_TLS_CERT', path: ['mqtt', 'embedded', 'tls', 'cert'], type: 'string' },
+  { env: 'KAITEKI_BROKER_TLS_KEY', path: ['mqtt', 'embedded', 'tls', 'key'], type: 'string' },
   { env: 'KAITEKI_STORE', path: ['store', 'kind'], type: 'string' },
   { env: 'KAITEKI_DATA_DIR', path: ['store', 'dataDir'], type: 'string' },
   { env: 'KAITEKI_INFLUX_URL', path: ['store', 'influx', 'url'], type: 'string' },
@@ -37,6 +43,7 @@ const SECRETS: { env: string; key: keyof Secrets; filePaths: string[][] }[] = [
   // e-mail channels are a list: a `password` there is refused by the schema as an unknown key
   { env: 'KAITEKI_SMTP_PASSWORD', key: 'smtpPassword', filePaths: [] },
   { env: 'KAITEKI_WEBHOOK_URL', key: 'webhookUrl', filePaths: [] },
+  { env: 'KAITEKI_BROKER_USERS', key: 'brokerUsers', filePaths: [['mqtt', 'embedded', 'users']] },
 ];
 
 /**

@@ -132,12 +132,47 @@ export const mqttSchema = z.strictObject({
       rejectUnauthorized: z.boolean().default(true),
     })
     .default({ rejectUnauthorized: true }),
+  /** the embedded broker (when `url` is null): secure by default — docs/security.md */
   embedded: z
-    .object({
-      host: z.string().default('0.0.0.0'),
+    .strictObject({
+      /** 127.0.0.1 = this machine only, anonymous allowed; any other address is a network listener: users required */
+      host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(1883),
+      /** network listeners accept clients without a user name only when this is set on purpose */
+      allowAnonymous: z.boolean().default(false),
+      /** users in mosquitto_passwd format ($7$ PBKDF2-SHA512 or $6$ SHA512); more in KAITEKI_BROKER_USERS */
+      passwordFile: z.string().nullable().default(null),
+      /** per-user topic rights replacing the default sensor rights; `%u` = user name, `%c` = client id */
+      acl: z
+        .array(
+          z.strictObject({
+            user: z.string().min(1),
+            publish: z.array(z.string()).default([]),
+            subscribe: z.array(z.string()).default([]),
+          }),
+        )
+        .default([]),
+      /** MQTT over TLS (mqtts), a network listener; port null = none; cert and key are PEM file paths */
+      tls: z
+        .strictObject({
+          host: z.string().default('0.0.0.0'),
+          port: z.number().int().min(0).max(65535).nullable().default(null),
+          cert: z.string().nullable().default(null),
+          key: z.string().nullable().default(null),
+        })
+        .default({ host: '0.0.0.0', port: null, cert: null, key: null }),
+      /** open connections from one address at most (a gateway behind NAT counts once per device) */
+      maxConnectionsPerAddress: z.number().int().min(1).default(64),
     })
-    .default({ host: '0.0.0.0', port: 1883 }),
+    .default({
+      host: '127.0.0.1',
+      port: 1883,
+      allowAnonymous: false,
+      passwordFile: null,
+      acl: [],
+      tls: { host: '0.0.0.0', port: null, cert: null, key: null },
+      maxConnectionsPerAddress: 64,
+    }),
 });
 
 export const ingestSchema = z.strictObject({
@@ -204,6 +239,8 @@ export interface Secrets {
   influxToken?: string;
   smtpPassword?: string;
   webhookUrl?: string;
+  /** KAITEKI_BROKER_USERS: embedded broker users `name:password,name2:password2` */
+  brokerUsers?: string;
 }
   /** topics the dedupe filter remembers at most (digests, about 512 B each: 20,000 ≈ 10 MB at most) */
   dedupeMaxEntries: z.number().int().min(100).default(20_000),
