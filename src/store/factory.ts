@@ -11,7 +11,7 @@ import { Drainer } from './drainer.js';
 import { InfluxV1Store } from './influx-v1.js';
 import { InfluxV2Store } from './influx-v2.js';
 import { Outbox } from './outbox.js';
-import type { OutsideCheck } from './rollup.js';
+import type { AggregatorOptions, OutsideCheck } from './rollup.js';
 import { type RawSource, RollupService } from './rollup-service.js';
 import { SqliteStore } from './sqlite.js';
 import type { DurableSink, TimeSeriesStore } from './store.js';
@@ -112,6 +112,8 @@ export function createRollups(deps: {
   bundle: StoreBundle;
   checks: readonly OutsideCheck[];
   staleAfterMs: (site: string, sensor: string) => number;
+  /** aggregator options from rollupSpec() (src/store/rollup-spec.ts) */
+  options?: AggregatorOptions;
   clock: Clock;
   log: Logger;
   metrics: Metrics;
@@ -122,6 +124,7 @@ export function createRollups(deps: {
     source: deps.bundle.rawSource,
     checks: deps.checks,
     staleAfterMs: deps.staleAfterMs,
+    ...(deps.options ? { options: deps.options } : {}),
     flushIntervalMs: deps.config.store.rollups.flushIntervalSeconds * 1000,
     clock: deps.clock,
     log: child(deps.log, 'store:rollups'),
