@@ -97,6 +97,30 @@ export class HourlyAggregator {
   /** set when an added reading started a new hour for its series (the caller flushes and clears it) */
   closedHour = false;
 
+  /** How far a reading of this series can reach forward (its stale time, or the state hold): a late reading changes hours up to here. */
+  reachMs(id: Pick<Reading, 'site' | 'sensor' | 'quantity'>): number {
+    const stale = this.staleAfterMs(id.site, id.sensor);
+    return STATE_QUANTITIES.has(id.quantity)
+      ? Math.max(stale, this.opts.stateHoldMs ?? STATE_HOLD_MS)
+      : stale;
+  }
+
+  /** The earliest hour this aggregator still holds (and will write again) for a series; undefined when it has no state. */
+  heldFrom(key: string): number | undefined {
+    const st = this.series.get(key);
+    if (!st?.last) return undefined;
+    let min = hourOf(st.last.ts);
+    for (const h of st.hours.keys()) min = Math.min(min, h);
+    return min;
+  }
+
+  /** Replaces one series' state by `other`'s (a rebuild of that series from raw data, same checks and options). */
+  adopt(other: HourlyAggregator, key: string): void {
+    const st = other.series.get(key);
+    if (st) this.series.set(key, st);
+    else this.series.delete(key);
+  }
+
   /**
    * Rows changed since the last call, as of `now` (the newest reading of
    * each series counts up to min(now, its stale limit)); hours that can no
@@ -151,9 +175,7 @@ export class HourlyAggregator {
       st = {
         id: { site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity },
         // a state (lights on) holds until the next change, bounded; a measurement only until it goes stale
-        staleMs: STATE_QUANTITIES.has(r.quantity)
-          ? Math.max(this.staleAfterMs(r.site, r.sensor), this.opts.stateHoldMs ?? STATE_HOLD_MS)
-          : this.staleAfterMs(r.site, r.sensor),
+        staleMs: this.reachMs(r),
         checks: this.checks.filter((c) => c.quantity === r.quantity),
         last: undefined,
         attributedTo: Number.NEGATIVE_INFINITY,
