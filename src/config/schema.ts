@@ -220,8 +220,27 @@ export const configSchema = z.strictObject({
     }),
   store: storeConfigSchema,
   http: z
-    .object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
-    .default({ host: '0.0.0.0', port: 8080 }),
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** a second listener serving ONLY the visitor page (/visit, its assets, counters API, poster); port null = none */
+      public: z
+        .strictObject({
+          host: z.string().default('0.0.0.0'),
+          port: z.number().int().min(0).max(65535).nullable().default(null),
+        })
+        .default({ host: '0.0.0.0', port: null }),
+    })
+    .default({ host: '0.0.0.0', port: 8080, public: { host: '0.0.0.0', port: null } }),
+  /** the public visitor page (/visit) and its QR poster (/visit/poster) */
+  visit: z
+    .strictObject({
+      /** the page's public address, printed as the poster's QR code; null = this server's own address */
+      url: z.string().url().nullable().default(null),
+      /** counter zones shown, in this order; empty = every zone of kind `counter` */
+      zones: z.array(slug).default([]),
+    })
+    .default({ url: null, zones: [] }),
   log: z
     .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
     .default({ level: 'info' }),

@@ -13,6 +13,10 @@ export const QUANTITIES = {
   occupancy: { unit: '人', min: 0, max: 10_000, ja: '在室人数', en: 'Occupancy', decimals: 0 },
   waiting: { unit: '人', min: 0, max: 10_000, ja: '待ち人数', en: 'Waiting', decimals: 0 },
   wait_minutes: { unit: '分', min: 0, max: 1_440, ja: '待ち時間', en: 'Wait', decimals: 0 },
+  /** the ticket number being called at a counter (呼出番号); a state, like `lights` */
+  serving: { unit: '番', min: 0, max: 100_000, ja: '呼出番号', en: 'Now serving', decimals: 0 },
+  /** the last ticket number issued today (発券済み番号); optional */
+  issued: { unit: '番', min: 0, max: 100_000, ja: '発券番号', en: 'Last ticket issued', decimals: 0 },
   power: { unit: 'W', min: 0, max: 10_000_000, ja: '電力', en: 'Power', decimals: 0 },
   energy: { unit: 'kWh', min: 0, max: 1e12, ja: '電力量', en: 'Energy', decimals: 1 },
 } as const;
@@ -34,6 +38,9 @@ export function unitOf(q: Quantity): string {
       return 'min';
     case 'lights':
       return 'on/off';
+    case 'serving':
+    case 'issued':
+      return 'number';
     default:
       return QUANTITIES[q].unit;
   }

@@ -4,12 +4,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { alertPageRouter } from '../alerts/page.js';
 import type { AppContext, PartHealth } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
 import { child } from '../core/log.js';
 import type { Service } from '../core/service.js';
 import { apiRouter } from './api.js';
 import { SseHub } from './sse.js';
+import { VisitPages } from './visit.js';
 
 const require = createRequire(import.meta.url);
 /** The package's own folder (holding package.json), whether running from src/ (tsx) or dist/src/ (compiled). */
@@ -34,6 +36,8 @@ export class HttpServer implements Service {
   readonly name = 'http';
   private server?: Server;
   private readonly sse: SseHub;
+  /** the public visitor page (/visit), also served alone on `http.public` */
+  readonly visit: VisitPages;
   private boundPort = 0;
 
   constructor(
@@ -85,6 +89,8 @@ export class HttpServer implements Service {
         .type('application/javascript')
         .sendFile(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
     });
+    app.use(alertPageRouter(ctx, DASHBOARDS_DIR)); // GET /alerts: staff alert page (signed links checked first)
+    app.use(this.visit.router());
     app.use(express.static(DASHBOARDS_DIR, { index: 'index.html', maxAge: '5m' }));
     app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
       const status = (err as { status?: number }).status ?? 500;
@@ -99,6 +105,7 @@ export class HttpServer implements Service {
     const server = createServer(this.app());
     this.server = server;
     this.sse.start();
+    await this.visit.start();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -117,6 +124,7 @@ export class HttpServer implements Service {
 
   async stop(): Promise<void> {
     this.sse.stop();
+    await this.visit.stop();
     const server = this.server;
     this.server = undefined;
     if (!server) return;

@@ -5,6 +5,8 @@ import { bump, clamp, hashUnit, valueNoise } from './rng.js';
 import { type ZoneProfile, zoneProfile } from './zones.js';
 
 const MIN_MS = 60_000;
+/** Tickets taken per minute at a department weight of 1 and demand 1 (a weekday's 10:00 peak). */
+const TICKETS_PER_MINUTE = 0.45;
 
 export type HvacMode = 'cooling' | 'heating' | 'ventilation' | 'off';
 
@@ -31,6 +33,7 @@ export class SiteDrivers {
   private readonly closeMin: number;
   private readonly cooling: ReadonlySet<number>;
   private readonly heating: ReadonlySet<number>;
+  private readonly ticketDays = new Map<string, { issued: Float64Array; serving: Float64Array }>();
 
   constructor(
     readonly site: SimSite,
@@ -83,6 +86,58 @@ export class SiteDrivers {
   queue(zoneId: string, ts: number): number {
     const p = this.profile(zoneId);
     return p.zone.kind === 'counter' || p.zone.kind === 'waiting' ? 16 * p.weight * this.demand(p, ts) : 0;
+  }
+
+  /**
+   * Ticket numbers at a counter zone at ts: `issued` (the last ticket taken)
+   * and `serving` (the number being called). Numbers restart at 1 each open
+   * day; people queueing before opening take the first tickets; then tickets
+   * are taken at a rate that follows demand, and the called number follows
+   * the tickets minus the expected queue, never going back. Both hold their
+   * last value after closing; 0 before opening and on closed days.
+   */
+  tickets(zoneId: string, ts: number): { issued: number; serving: number } {
+    const p = this.profile(zoneId);
+    if (p.zone.kind !== 'counter' && p.zone.kind !== 'waiting') return { issued: 0, serving: 0 };
+    const d = this.days.day(ts);
+    if (d.closed) return { issued: 0, serving: 0 };
+    const key = `${zoneId}@${d.start}`;
+    let day = this.ticketDays.get(key);
+    if (!day) {
+      if (this.ticketDays.size > 64) this.ticketDays.clear();
+      day = this.ticketDay(zoneId, p, d.start);
+      this.ticketDays.set(key, day);
+    }
+    const m = Math.min(1439, Math.max(0, Math.floor((ts - d.start) / MIN_MS)));
+    return { issued: Math.floor(day.issued[m]!), serving: Math.floor(day.serving[m]!) };
+  }
+
+  /** Per minute of one JST day: cumulative tickets issued and the number being called. */
+  private ticketDay(
+    zoneId: string,
+    p: ZoneProfile,
+    start: number,
+  ): { issued: Float64Array; serving: Float64Array } {
+    const issued = new Float64Array(1440);
+    const serving = new Float64Array(1440);
+    let cum = 0;
+    let called = 0;
+    let opened = false;
+    for (let m = 0; m < 1440; m++) {
+      const ts = start + m * MIN_MS;
+      const demand = this.demand(p, ts);
+      if (demand > 0) {
+        // Those who queued at the door take the first tickets when it opens.
+        if (!opened) cum += this.queue(zoneId, ts);
+        opened = true;
+        cum += TICKETS_PER_MINUTE * p.weight * demand;
+      }
+      called = Math.max(called, Math.min(cum, cum - this.queue(zoneId, ts)));
+      if (!opened) called = 0;
+      issued[m] = cum;
+      serving[m] = Math.min(called, cum);
+    }
+    return { issued, serving };
   }
 
   /** Expected wait in minutes for a queue of `waiting` people at this zone. */

@@ -130,6 +130,10 @@ export class SimModel {
         const w = this.waiting(zone, ts, s);
         return w <= 0 ? 0 : Math.max(1, d.waitMinutes(zone, w) * (1 + 0.1 * s.walk.people));
       }
+      case 'serving':
+        return d.tickets(zone, ts).serving;
+      case 'issued':
+        return d.tickets(zone, ts).issued;
       case 'power':
         return d.power(ts) * (1 + 0.04 * s.walk.power);
       case 'energy':

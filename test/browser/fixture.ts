@@ -47,7 +47,7 @@ export function wallConfig(
   const sensors = zones.flatMap((z) => [
     { id: `env-${z.id}`, zone: z.id, quantities: ENV_QUANTITIES, intervalSeconds: 30 },
     ...(COUNTER_ZONES.includes(z.id)
-      ? [{ id: `queue-${z.id}`, zone: z.id, quantities: ['waiting', 'wait_minutes'], intervalSeconds: 30 }]
+      ? [{ id: `queue-${z.id}`, zone: z.id, quantities: ['waiting', 'wait_minutes', 'serving'], intervalSeconds: 30 }]
       : []),
   ]);
   const file = join(inventoryDir, 'sensors.json');

@@ -76,6 +76,8 @@ const TABLE: Record<Quantity, Record<string, Conv>> = {
   occupancy: { '#': id },
   waiting: { '#': id },
   wait_minutes: { min: id, s: (v) => v / 60, h: (v) => v * 60 },
+  serving: { '#': id },
+  issued: { '#': id },
   power: { W: id, kW: (v) => v * 1000 },
   energy: { kWh: id, Wh: (v) => v / 1000 },
 };

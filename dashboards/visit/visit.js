@@ -1,0 +1,413 @@
+/**
+ * The visitor page (/visit): per counter, people waiting, waiting time, the
+ * number being called and the congestion lamp, as the server judged them
+ * (/visit/api/counters); today's waiting by hour beside the usual pattern
+ * (/visit/api/pattern). Live over /visit/api/stream, polling when the stream
+ * is not available. The page decides nothing itself: lamp colours, opening
+ * hours and staleness all come from the server. Times are shown in JST.
+ */
+
+const JST_MS = 9 * 3_600_000;
+/** With no update for this long, what is on screen is old and says so. */
+const OLD_AFTER_MS = 90_000;
+const POLL_MS = 30_000;
+const PATTERN_MS = 10 * 60_000;
+
+const WD_JA = ['日', '月', '火', '水', '木', '金', '土'];
+const WD_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MON_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const WORDS = {
+  ja: {
+    title: '窓口の混雑状況',
+    waiting: '待ち人数',
+    wait: '待ち時間',
+    serving: '呼出番号',
+    people: '人',
+    minutes: '分',
+    about: '約',
+    ban: '番',
+    lamp_blue: '空いています',
+    lamp_yellow: 'やや混雑',
+    lamp_red: '混雑',
+    lamp_none: '混雑状況不明',
+    asof: '{time} 現在',
+    updated: '最終更新 {time}',
+    stale: '情報が更新されていません（最終更新 {time}）。表示できる最新の情報がありません。',
+    nodata: 'この窓口の情報はまだありません。',
+    closed: '受付時間外です',
+    closed_card: '受付時間外',
+    next_open: '次の受付開始：{when}',
+    no_next: '次の受付日は窓口でご確認ください。',
+    closes: '本日の受付は {time} まで',
+    conn_lost: '接続が切れています。{time} 時点の情報です。再接続しています…',
+    pattern_today: '時間帯別の待ち時間（混雑予想）',
+    pattern_next: '{day}の混雑予想',
+    pattern_note_today: '今日のこれまでの待ち時間と、過去{weeks}週間の{wd}曜日の目安（中央値）。',
+    pattern_note_next: '過去{weeks}週間の{wd}曜日の待ち時間の目安（中央値）。',
+    pattern_nohist: 'まだ過去の記録がありません。',
+    today: '今日',
+    usual: 'いつもの{wd}曜日',
+    hour: '{h}時',
+    key_title: 'ランプの色',
+    key_blue: '{y}分未満',
+    key_yellow: '{y}〜{r}分',
+    key_red: '{r}分以上',
+    foot: '待ち時間は目安です。この画面は自動で更新されます。',
+    loading: '読み込み中…',
+    error: '情報を読み込めません。しばらくしてからもう一度お試しください。',
+    lang_other: 'English',
+  },
+  en: {
+    title: 'Counter waiting times',
+    waiting: 'Waiting',
+    wait: 'Waiting time',
+    serving: 'Now serving',
+    people: 'people',
+    minutes: 'min',
+    about: 'about ',
+    ban: '',
+    lamp_blue: 'Not busy',
+    lamp_yellow: 'Fairly busy',
+    lamp_red: 'Busy',
+    lamp_none: 'Unknown',
+    asof: 'As of {time}',
+    updated: 'Updated {time}',
+    stale: 'Not updated since {time}. No current information.',
+    nodata: 'No information for this counter yet.',
+    closed: 'The counters are closed now',
+    closed_card: 'Closed',
+    next_open: 'Opens {when}',
+    no_next: 'Please ask at the office for the next opening day.',
+    closes: 'Open today until {time}',
+    conn_lost: 'Connection lost. Showing information as of {time}. Reconnecting…',
+    pattern_today: 'Waiting time by hour (forecast)',
+    pattern_next: 'Forecast for {day}',
+    pattern_note_today: 'Today so far, and a usual {wd} over the last {weeks} weeks (median).',
+    pattern_note_next: 'A usual {wd} over the last {weeks} weeks (median waiting time).',
+    pattern_nohist: 'No past records yet.',
+    today: 'Today',
+    usual: 'Usual {wd}',
+    hour: '{h}:00',
+    key_title: 'Lamp colours',
+    key_blue: 'under {y} min',
+    key_yellow: '{y}–{r} min',
+    key_red: '{r} min or more',
+    foot: 'Waiting times are estimates. This page updates by itself.',
+    loading: 'Loading…',
+    error: 'Cannot load the information. Please try again later.',
+    lang_other: '日本語',
+  },
+};
+
+const params = new URLSearchParams(location.search);
+const lang = params.get('lang') === 'en' ? 'en' : 'ja';
+document.documentElement.lang = lang;
+
+/** @param {string} key @param {Record<string, string | number>} [vars] */
+function t(key, vars) {
+  const s = WORDS[lang][key] ?? WORDS.ja[key] ?? key;
+  return vars ? s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? '')) : s;
+}
+
+/** @param {number} ms */
+function jst(ms) {
+  const d = new Date(ms + JST_MS);
+  return {
+    y: d.getUTCFullYear(),
+    mo: d.getUTCMonth() + 1,
+    d: d.getUTCDate(),
+    h: d.getUTCHours(),
+    mi: d.getUTCMinutes(),
+    wd: d.getUTCDay(),
+  };
+}
+
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+const hhmm = (/** @type {number} */ ms) => {
+  const p = jst(ms);
+  return `${p.h}:${pad(p.mi)}`;
+};
+
+/** `14:05`, or `11/28 14:05` on another day. @param {number} ms @param {number} now */
+function when(ms, now) {
+  const a = jst(ms);
+  const b = jst(now);
+  if (a.y === b.y && a.mo === b.mo && a.d === b.d) return hhmm(ms);
+  return lang === 'en' ? `${a.d} ${MON_EN[a.mo - 1]} ${hhmm(ms)}` : `${a.mo}/${a.d} ${hhmm(ms)}`;
+}
+
+/** `12月1日（月）8:30` / `Mon 1 Dec, 8:30`. @param {number} ms */
+function dayAndTime(ms) {
+  const p = jst(ms);
+  return lang === 'en'
+    ? `${WD_EN[p.wd]} ${p.d} ${MON_EN[p.mo - 1]}, ${hhmm(ms)}`
+    : `${p.mo}月${p.d}日（${WD_JA[p.wd]}）${hhmm(ms)}`;
+}
+
+/**
+ * @param {string} tag `div.a.b`
+ * @param {string | null} [text]
+ * @param {...Node} children
+ */
+function el(tag, text, ...children) {
+  const [name, ...classes] = tag.split('.');
+  const e = document.createElement(name || 'div');
+  if (classes.length) e.className = classes.join(' ');
+  if (text !== null && text !== undefined) e.textContent = text;
+  for (const c of children) e.append(c);
+  return e;
+}
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** Offset of the server clock from ours (from the snapshot's `now`). */
+let offset = 0;
+const serverNow = () => Date.now() + offset;
+/** local ms of the last snapshot we received */
+let lastAt = 0;
+/** @type {any} */
+let snap = null;
+
+function setStatic() {
+  document.title = t('title');
+  $('title').textContent = t('title');
+  const other = /** @type {HTMLAnchorElement} */ ($('lang'));
+  other.textContent = t('lang_other');
+  other.lang = lang === 'en' ? 'ja' : 'en';
+  other.href = lang === 'en' ? '?' : '?lang=en';
+  $('key-title').textContent = t('key_title');
+  $('foot').textContent = t('foot');
+}
+
+/** @param {any} s the /visit/api/counters snapshot */
+function render(s) {
+  snap = s;
+  const now = Date.parse(s.now);
+  offset = now - Date.now();
+  lastAt = Date.now();
+  $('site').textContent = s.site[lang] ?? s.site.ja;
+  $('asof').textContent =
+    t('asof', { time: hhmm(now) }) +
+    (s.closesAt ? ` ・ ${t('closes', { time: hhmm(Date.parse(s.closesAt)) })}` : '');
+  const closed = $('closed');
+  closed.hidden = s.open;
+  if (!s.open) {
+    $('closed-title').textContent = t('closed');
+    $('closed-next').textContent = s.nextOpen
+      ? t('next_open', { when: dayAndTime(Date.parse(s.nextOpen)) })
+      : t('no_next');
+  }
+  const cards = $('cards');
+  cards.replaceChildren(...s.counters.map((/** @type {any} */ c) => card(c, now, s)));
+  renderKey(s.bands);
+  $('visit').setAttribute('aria-busy', 'false');
+  document.body.dataset.ready = 'true';
+  checkOld();
+}
+
+/** @param {any} c @param {number} now @param {any} s */
+function card(c, now, s) {
+  const name = el('h2.name', c.name[lang] ?? c.name.ja);
+  const box = el(`section.card.state-${c.state}.band-${c.band ?? 'none'}`, null, name);
+  if (c.state === 'closed') {
+    box.append(el('p.card-closed', t('closed_card')));
+    if (s.nextOpen)
+      box.append(el('p.card-next', t('next_open', { when: dayAndTime(Date.parse(s.nextOpen)) })));
+    return box;
+  }
+  if (c.state === 'stale' || c.state === 'nodata') {
+    box.append(
+      el('p.card-stale', c.updated ? t('stale', { time: when(Date.parse(c.updated), now) }) : t('nodata')),
+    );
+    return box;
+  }
+  const lamp = el('p.lamp', null, el('span.dot'), el('span.lamp-text', t(`lamp_${c.band ?? 'none'}`)));
+  const figure = (
+    /** @type {string} */ cls,
+    /** @type {string} */ label,
+    /** @type {string} */ num,
+    /** @type {string} */ unit,
+    pre = '',
+  ) =>
+    el(
+      `div.fig.${cls}`,
+      null,
+      el('span.fig-label', label),
+      el(
+        'span.fig-value',
+        null,
+        ...(pre ? [el('span.pre', pre)] : []),
+        el('span.num', num),
+        el('span.unit', unit),
+      ),
+    );
+  const num = (/** @type {number | null} */ v) =>
+    v === null || v === undefined ? '—' : String(Math.round(v));
+  box.append(
+    lamp,
+    el(
+      'div.figs',
+      null,
+      figure('serving', t('serving'), num(c.serving), t('ban')),
+      figure('waiting', t('waiting'), num(c.waiting), t('people')),
+      figure('wait', t('wait'), num(c.waitMinutes), t('minutes'), c.waitMinutes > 0 ? t('about') : ''),
+    ),
+    el('p.updated', c.updated ? t('updated', { time: when(Date.parse(c.updated), now) }) : ''),
+  );
+  return box;
+}
+
+/** @param {{yellowFrom: number, redFrom: number}} b */
+function renderKey(b) {
+  const vars = { y: b.yellowFrom, r: b.redFrom };
+  $('key-list').replaceChildren(
+    ...['blue', 'yellow', 'red'].map((band) =>
+      el(
+        `li.band-${band}`,
+        null,
+        el('span.dot'),
+        el('b', t(`lamp_${band}`)),
+        el('span', t(`key_${band}`, vars)),
+      ),
+    ),
+  );
+}
+
+/** What is on screen gets old when nothing arrives: say so plainly, never show it as current. */
+function checkOld() {
+  const old = lastAt > 0 && Date.now() - lastAt > OLD_AFTER_MS;
+  document.body.classList.toggle('old', old);
+  const conn = $('conn');
+  conn.hidden = !old;
+  if (old && snap) conn.textContent = t('conn_lost', { time: when(Date.parse(snap.now), serverNow()) });
+}
+
+/** @param {any} p the /visit/api/pattern body */
+function renderPattern(p) {
+  const sec = $('pattern');
+  const [y, m, d] = p.date.split('-').map(Number);
+  const wd = lang === 'en' ? WD_EN[p.weekday] : WD_JA[p.weekday];
+  const dayLabel =
+    lang === 'en' ? `${WD_EN[p.weekday]} ${d} ${MON_EN[m - 1]}` : `${m}月${d}日（${WD_JA[p.weekday]}）`;
+  void y;
+  $('pattern-title').textContent = p.isToday ? t('pattern_today') : t('pattern_next', { day: dayLabel });
+  $('pattern-note').textContent =
+    (p.isToday ? t('pattern_note_today', { wd, weeks: 8 }) : t('pattern_note_next', { wd, weeks: 8 })) +
+    (p.days === 0 ? ` ${t('pattern_nohist')}` : '');
+  const max = Math.max(
+    10,
+    ...p.counters.flatMap((/** @type {any} */ c) => [...c.today, ...c.usual].filter((v) => v !== null)),
+  );
+  const body = $('pattern-body');
+  body.replaceChildren(
+    ...p.counters.map((/** @type {any} */ c) => {
+      const legend = el(
+        'p.pattern-legend',
+        null,
+        ...(p.isToday ? [el('span.sw.sw-today'), el('span', t('today'))] : []),
+        el('span.sw.sw-usual'),
+        el('span', t('usual', { wd })),
+      );
+      const rows = p.hours.map((/** @type {number} */ h, /** @type {number} */ i) => {
+        const today = c.today[i];
+        const usual = c.usual[i];
+        const bars = el('div.bars');
+        const bar = (/** @type {string} */ cls, /** @type {number | null} */ v) => {
+          const b = el(`span.bar.${cls}`);
+          b.style.width = `${v === null ? 0 : Math.max(2, (v / max) * 100)}%`;
+          return b;
+        };
+        bars.append(bar('usual', usual));
+        if (p.isToday) bars.append(bar('today', today));
+        const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(Math.round(v)));
+        const value = p.isToday ? `${fmt(today)} / ${fmt(usual)}` : fmt(usual);
+        return el(
+          'li.prow',
+          null,
+          el('span.ph', t('hour', { h })),
+          bars,
+          el('span.pv', `${value}${lang === 'en' ? ' min' : '分'}`),
+        );
+      });
+      return el(
+        'div.pcounter',
+        null,
+        el('h3', c.name[lang] ?? c.name.ja),
+        legend,
+        el('ol.prows', null, ...rows),
+      );
+    }),
+  );
+  sec.hidden = false;
+}
+
+/** @param {string} url */
+async function getJson(url) {
+  const res = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let pollTimer;
+function startPolling() {
+  if (pollTimer) return;
+  pollTimer = setInterval(poll, POLL_MS);
+}
+function stopPolling() {
+  clearInterval(pollTimer);
+  pollTimer = undefined;
+}
+async function poll() {
+  try {
+    render(await getJson('/visit/api/counters'));
+  } catch {
+    checkOld();
+  }
+}
+
+function live() {
+  if (!('EventSource' in window)) {
+    startPolling();
+    return;
+  }
+  const es = new EventSource('/visit/api/stream');
+  es.addEventListener('counters', (ev) => {
+    try {
+      render(JSON.parse(/** @type {MessageEvent} */ (ev).data));
+    } catch {
+      // a broken event: the next one or the poll brings the state
+    }
+  });
+  es.onopen = () => stopPolling();
+  // The browser retries by itself; meanwhile (or when it gives up, e.g. 503 when full) we poll.
+  es.onerror = () => {
+    startPolling();
+    if (es.readyState === EventSource.CLOSED) setTimeout(live, 60_000);
+  };
+}
+
+async function loadPattern() {
+  try {
+    renderPattern(await getJson('/visit/api/pattern'));
+  } catch {
+    // the forecast is a bonus: the counters stay
+  }
+}
+
+async function boot() {
+  setStatic();
+  try {
+    render(await getJson('/visit/api/counters'));
+  } catch {
+    $('cards').replaceChildren(el('p.error', t('error')));
+    startPolling();
+  }
+  live();
+  loadPattern();
+  setInterval(loadPattern, PATTERN_MS);
+  setInterval(checkOld, 5_000);
+}
+
+boot();

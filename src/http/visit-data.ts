@@ -1,0 +1,259 @@
+import { Calendar } from '../core/calendar.js';
+import type { AppContext } from '../core/context.js';
+import { DAY_MS, HOUR_MS, jstDayStart, jstParts } from '../core/jst.js';
+import { type LimitCheck, limitChecks } from '../core/limits.js';
+import type { Quantity } from '../core/quantities.js';
+import type { Reading } from '../core/reading.js';
+import { readingView } from './api.js';
+
+/** What a visitor sees of one counter: no sensor ids, no environment data, no alerts. */
+export interface VisitCounter {
+  name: { ja: string; en: string };
+  /** `open` with current figures; `closed` outside opening hours; `stale` when the figures are old; `nodata` never heard */
+  state: 'open' | 'closed' | 'stale' | 'nodata';
+  waiting: number | null;
+  waitMinutes: number | null;
+  /** the ticket number being called (呼出番号) */
+  serving: number | null;
+  /** congestion lamp from `limits.wait`, judged here (the page never re-decides it) */
+  band: 'blue' | 'yellow' | 'red' | null;
+  /** ISO time of the newest figure (fresh or not) */
+  updated: string | null;
+}
+
+export interface VisitSnapshot {
+  site: { ja: string; en: string };
+  now: string;
+  open: boolean;
+  /** when closed: the next opening (ISO); null when none within two weeks */
+  nextOpen: string | null;
+  /** when open: today's closing time (ISO) */
+  closesAt: string | null;
+  bands: { yellowFrom: number; redFrom: number };
+  counters: VisitCounter[];
+}
+
+export interface VisitPattern {
+  /** JST date (YYYY-MM-DD) the pattern is for: today, or the next open day when today is closed */
+  date: string;
+  weekday: number;
+  isToday: boolean;
+  /** JST hours of day covered (opening hours) */
+  hours: number[];
+  /** how many past same-weekday open days the usual pattern is the median of */
+  days: number;
+  counters: { name: { ja: string; en: string }; today: (number | null)[]; usual: (number | null)[] }[];
+}
+
+/** The visitor's quantities. */
+export const VISIT_QUANTITIES: readonly Quantity[] = ['waiting', 'wait_minutes', 'serving'];
+const PATTERN_WEEKS = 8;
+
+/**
+ * The visitor page's data, judged on the server: opening hours and the next
+ * opening from the building's Calendar, staleness from the same
+ * `readingView` as /api/latest, the lamp colour from the `service.wait_band_*`
+ * limit checks (config `limits.wait`) that rollups and the report use too.
+ */
+export class VisitData {
+  readonly calendar: Calendar;
+  private readonly checks: LimitCheck[];
+  private usualCache?: { key: string; at: number; value: Map<string, (number | null)[]>; days: number };
+
+  constructor(
+    private readonly ctx: AppContext,
+    /** whether a zone is in use at ts (the one judgement of DESIGN §7); defaults to the opening hours */
+    private readonly inUse?: (zone: string, ts: number) => boolean,
+  ) {
+    this.calendar = new Calendar(ctx.config.hours);
+    this.checks = limitChecks(ctx.config, this.calendar);
+  }
+
+  /** Counter zones shown, in order: `visit.zones`, else every zone of kind `counter`. */
+  zones() {
+    const { zones, visit } = this.ctx.config;
+    if (visit.zones.length > 0) return visit.zones.flatMap((id) => zones.filter((z) => z.id === id));
+    return zones.filter((z) => z.kind === 'counter');
+  }
+
+  /** True when the reading is one the visitor page shows (for the live stream). */
+  concerns(r: Reading): boolean {
+    return (
+      r.site === this.ctx.config.site.id &&
+      VISIT_QUANTITIES.includes(r.quantity) &&
+      this.zones().some((z) => z.id === r.zone)
+    );
+  }
+
+  band(minutes: number, zone: string, ts: number): 'blue' | 'yellow' | 'red' {
+    const red = this.checks.find((c) => c.id === 'service.wait_band_red');
+    const yellow = this.checks.find((c) => c.id === 'service.wait_band_yellow');
+    if (red?.outside(minutes, ts, zone)) return 'red';
+    if (yellow?.outside(minutes, ts, zone)) return 'yellow';
+    return 'blue';
+  }
+
+  snapshot(): VisitSnapshot {
+    const { config } = this.ctx;
+    const now = this.ctx.clock.now();
+    const open = this.calendar.isOpen(now);
+    const site = config.site.id;
+    const latest = this.ctx.latest
+      .all()
+      .filter((r) => r.site === site && VISIT_QUANTITIES.includes(r.quantity));
+    const counters = this.zones().map((z): VisitCounter => {
+      const mine = latest
+        .filter((r) => r.zone === z.id)
+        .map((r) => ({ r, v: readingView(this.ctx, r, now) }));
+      const fresh = (q: Quantity) =>
+        mine.filter((x) => x.r.quantity === q && !x.v.stale).map((x) => x.r.value);
+      const newest = mine.reduce((m, x) => Math.max(m, x.r.ts), 0);
+      const waitingList = fresh('waiting');
+      const waitList = fresh('wait_minutes');
+      const servingList = fresh('serving');
+      const waiting = waitingList.length > 0 ? waitingList.reduce((a, b) => a + b, 0) : null;
+      const waitMinutes = waitList.length > 0 ? Math.max(...waitList) : null;
+      const serving = servingList.length > 0 ? Math.max(...servingList) : null;
+      const inUse = this.inUse ? this.inUse(z.id, now) : open;
+      const anyFresh = waiting !== null || waitMinutes !== null;
+      const state = !inUse ? 'closed' : anyFresh ? 'open' : newest > 0 ? 'stale' : 'nodata';
+      const shown = state === 'open';
+      return {
+        name: z.name,
+        state,
+        waiting: shown ? waiting : null,
+        waitMinutes: shown ? waitMinutes : null,
+        serving: shown ? serving : null,
+        band: shown && waitMinutes !== null ? this.band(waitMinutes, z.id, now) : null,
+        updated: newest > 0 ? new Date(newest).toISOString() : null,
+      };
+    });
+    const nextOpen = open ? null : this.nextOpening(now);
+    return {
+      site: config.site.name,
+      now: new Date(now).toISOString(),
+      open,
+      nextOpen: nextOpen === null ? null : new Date(nextOpen).toISOString(),
+      closesAt: open ? new Date(this.closing(now)).toISOString() : null,
+      bands: { ...config.limits.wait },
+      counters,
+    };
+  }
+
+  /** The first minute after ts when the building is open, within two weeks; null when none. */
+  nextOpening(ts: number): number | null {
+    const firstMinute = Math.floor(ts / 60_000) * 60_000 + 60_000;
+    for (let d = 0; d <= 14; d++) {
+      const day = jstDayStart(ts) + d * DAY_MS;
+      if (this.calendar.isClosedDay(day)) continue;
+      for (let t = Math.max(day, firstMinute); t < day + DAY_MS; t += 60_000) {
+        if (this.calendar.isOpen(t)) return t;
+      }
+    }
+    return null;
+  }
+
+  /** The end of the opening window that contains ts. */
+  closing(ts: number): number {
+    let t = Math.floor(ts / 60_000) * 60_000;
+    const end = jstDayStart(ts) + DAY_MS;
+    while (t < end && this.calendar.isOpen(t)) t += 60_000;
+    return t;
+  }
+
+  /**
+   * Waiting time by hour for the visitor: today so far (hourly mean) beside
+   * the usual pattern for the same weekday (per hour, the median over the
+   * open same-weekday days of the last 8 weeks) — 混雑予想. When today is
+   * closed the pattern is for the next open day.
+   */
+  async pattern(): Promise<VisitPattern> {
+    const now = this.ctx.clock.now();
+    const today = jstDayStart(now);
+    const target = this.calendar.isClosedDay(today) ? jstDayStart(this.nextOpening(now) ?? now) : today;
+    const isToday = target === today;
+    const weekday = jstParts(target).weekday;
+    const hours = this.openHours(target);
+    const zones = this.zones();
+    const site = this.ctx.config.site.id;
+    const hourly = async (from: number, to: number) =>
+      this.ctx.store.query({ site, quantity: 'wait_minutes', from, to, step: HOUR_MS });
+
+    // The usual pattern changes once a day: cached per (target day, weekday) and refreshed hourly.
+    const key = `${target}`;
+    if (!this.usualCache || this.usualCache.key !== key || now - this.usualCache.at > HOUR_MS) {
+      const from = today - PATTERN_WEEKS * 7 * DAY_MS;
+      const buckets = await hourly(from, today);
+      const perZone = new Map<string, Map<number, Map<number, number>>>(); // zone → day → hour → worst mean
+      const days = new Set<number>();
+      for (const b of buckets) {
+        const day = jstDayStart(b.ts);
+        if (jstParts(day).weekday !== weekday || this.calendar.isClosedDay(day)) continue;
+        days.add(day);
+        const byDay = perZone.get(b.zone) ?? new Map<number, Map<number, number>>();
+        perZone.set(b.zone, byDay);
+        const byHour = byDay.get(day) ?? new Map<number, number>();
+        byDay.set(day, byHour);
+        const h = jstParts(b.ts).hour;
+        byHour.set(h, Math.max(byHour.get(h) ?? 0, b.mean));
+      }
+      const value = new Map<string, (number | null)[]>();
+      for (const z of zones) {
+        const byDay = perZone.get(z.id);
+        value.set(
+          z.id,
+          hours.map((h) =>
+            median([...(byDay?.values() ?? [])].flatMap((m) => (m.has(h) ? [m.get(h)!] : []))),
+          ),
+        );
+      }
+      this.usualCache = { key, at: now, value, days: days.size };
+    }
+    const todayBuckets = isToday ? await hourly(today, now + 1) : [];
+    return {
+      date: new Date(target + 9 * HOUR_MS).toISOString().slice(0, 10),
+      weekday,
+      isToday,
+      hours,
+      days: this.usualCache.days,
+      counters: zones.map((z) => {
+        const mine = todayBuckets.filter((b) => b.zone === z.id);
+        return {
+          name: z.name,
+          today: hours.map((h) => {
+            const list = mine.filter((b) => jstParts(b.ts).hour === h).map((b) => b.mean);
+            return list.length > 0 ? round1(Math.max(...list)) : null;
+          }),
+          usual: (this.usualCache?.value.get(z.id) ?? hours.map(() => null)).map((v) =>
+            v === null ? null : round1(v),
+          ),
+        };
+      }),
+    };
+  }
+
+  /** JST hours of day with any opening minute on the day starting at dayStart. */
+  private openHours(dayStart: number): number[] {
+    const out: number[] = [];
+    for (let h = 0; h < 24; h++) {
+      for (let m = 0; m < 60; m += 5) {
+        if (this.calendar.isOpen(dayStart + h * HOUR_MS + m * 60_000)) {
+          out.push(h);
+          break;
+        }
+      }
+    }
+    return out.length > 0 ? out : [9, 10, 11, 12, 13, 14, 15, 16];
+  }
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
