@@ -100,7 +100,7 @@ export class App {
         ? {
             discovery: {
               prefix: disc.prefix,
-              format: new DiscoveryFormat(proposals, disc.prefix, this.ctx.clock),
+              format: new DiscoveryFormat(proposals, disc.prefix, this.ctx.clock, config.mqtt.topicPrefix),
             },
           }
         : {}),

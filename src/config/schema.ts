@@ -264,7 +264,7 @@ export interface Secrets {
   /** topics the dedupe filter remembers at most (digests, about 512 B each: 20,000 ≈ 10 MB at most) */
   dedupeMaxEntries: z.number().int().min(100).default(20_000),
   /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
-  maxUnregisteredSeries: z.number().int().min(0).default(200),
+  maxUnregisteredSeries: z.number().int().min(0).default(10_000),
       /** a sensor is stale after this many expected intervals without a message (judged by arrival time) */
       staleAfterIntervals: z.number().positive().default(3),
       /** a reading whose own timestamp is this far from its arrival time marks the sensor's clock as skewed */

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { SLUG } from '../core/reading.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { FieldTargetConfig, SensorConfig } from '../inventory/schema.js';
-import { type Proposal, parseDiscovery } from './discovery.js';
+import { type Proposal, parseDiscovery, unsafeTopic } from './discovery.js';
 import type { FormatResult, PayloadFormat, RawMessage } from './format.js';
 import { entryRoutes, type FormatRegistry, routeKey } from './formats/registry.js';
 import type { FormatRouter } from './router.js';
@@ -60,10 +60,12 @@ export class DiscoveryFormat implements PayloadFormat {
     private readonly store: ProposalStore,
     readonly prefix: string,
     private readonly clock: Clock,
+    /** the native topic prefix (`mqtt.topicPrefix`): discovered topics under it are refused */
+    private readonly nativePrefix = 'kaiteki',
   ) {}
 
   parse(msg: RawMessage): FormatResult {
-    const r = parseDiscovery(msg.topic, msg.payload, this.prefix, this.clock.now());
+    const r = parseDiscovery(msg.topic, msg.payload, this.prefix, this.clock.now(), this.nativePrefix);
     switch (r.kind) {
       case 'proposal':
         this.store.upsert(r.proposal);
@@ -109,8 +111,14 @@ export class DiscoveryService {
     if (!p.supported || !p.quantity || p.path === undefined) {
       return { ok: false, status: 422, error: `proposal is not supported: ${p.reason ?? 'no quantity'}` };
     }
-    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const { config } = this.deps;
+    // Checked again here (a proposal may come from an older parse): a confirmed
+    // discovery must never subscribe to a wildcard or take over native topics.
+    for (const t of [p.stateTopic, p.availabilityTopic]) {
+      const why = t === undefined ? undefined : unsafeTopic(t, config.mqtt.topicPrefix);
+      if (why) return { ok: false, status: 422, error: `topic "${t!.slice(0, 64)}" ${why}` };
+    }
+    const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     const zone = b.zone;
     const sensorId = b.sensor ?? p.suggestedSensor;
     const site = b.site ?? config.site.id;

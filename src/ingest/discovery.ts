@@ -89,7 +89,13 @@ const ON_OFF = new Set(['on', 'off', 'true', 'false', '1', '0']);
  * components other than sensor and binary_sensor are ignored, and so are
  * sensors whose device class is not a Kaiteki quantity (battery, voltage …).
  */
-export function parseDiscovery(topic: string, payload: Buffer, prefix: string, now: number): DiscoveryResult {
+export function parseDiscovery(
+  topic: string,
+  payload: Buffer,
+  prefix: string,
+  now: number,
+  nativePrefix = 'kaiteki',
+): DiscoveryResult {
   const levels = topic.slice(prefix.length + 1).split('/');
   if (
     !topic.startsWith(`${prefix}/`) ||
@@ -156,6 +162,13 @@ export function parseDiscovery(topic: string, payload: Buffer, prefix: string, n
     if (str(d.manufacturer)) p.device.manufacturer = str(d.manufacturer)!;
     if (str(d.model)) p.device.model = str(d.model)!;
   }
+  for (const [key, t] of [
+    ['state_topic', p.stateTopic],
+    ['availability_topic', p.availabilityTopic],
+  ] as const) {
+    const why = t === undefined ? undefined : unsafeTopic(t, nativePrefix);
+    if (why) return unsupported(p, `${key} "${t!.slice(0, 64)}" ${why}`);
+  }
   const tpl = templatePath(p.valueTemplate);
   if ('unsupported' in tpl) return unsupported(p, `value_template: ${tpl.unsupported}`);
   p.path = tpl.path;
@@ -170,6 +183,22 @@ export function parseDiscovery(topic: string, payload: Buffer, prefix: string, n
     }
   }
   return { kind: 'proposal', proposal: p };
+}
+
+/**
+ * Why a discovered topic may not become a route (undefined when it may): a
+ * wildcard would subscribe to far more than one entity (`#` = everything), a
+ * `$` topic is the broker's own (`$SYS`), and a topic under the native prefix
+ * would take native readings away from the native parser.
+ */
+export function unsafeTopic(topic: string, nativePrefix: string): string | undefined {
+  if (topic.length === 0 || topic.length > 1024) return 'is empty or too long';
+  if (topic.includes('+') || topic.includes('#')) return 'contains an MQTT wildcard';
+  if (topic.includes('\u0000')) return 'contains a NUL character';
+  if (topic.startsWith('$')) return 'is a broker topic ($SYS …)';
+  if (topic === nativePrefix || topic.startsWith(`${nativePrefix}/`))
+    return `is under the native prefix "${nativePrefix}/"`;
+  return undefined;
 }
 
 function unsupported(p: Proposal, reason: string): DiscoveryResult {

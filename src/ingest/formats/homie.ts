@@ -18,13 +18,19 @@ const ONLINE_STATES: Record<string, boolean> = {
  * disconnected / lost (offline) or init (ignored). The entry's `topic` is
  * the device topic `homie/<device>`; map keys are `<node>.<property>`.
  *
- * Stateful, bounded: remembers `$unit` only for mapped
- * properties. A value that arrives before its `$unit` is taken as canonical;
- * name the unit in the map to be safe.
+ * Stateful, bounded: remembers `$unit` only for mapped properties, and
+ * holds at most one value per mapped property. A value must not be converted
+ * before its unit is known (70 °F is not 70 °C): when neither the map nor a
+ * `$unit` names it, the value waits for its `$unit` (then it is converted and
+ * released with its own arrival time); if the next value comes and still no
+ * `$unit`, the device declares none and both are taken as canonical. `$unit`
+ * filters are subscribed first, so retained units arrive before values.
  */
 class HomieFormat implements MappedFormat {
   readonly name = 'homie';
   private readonly units = new Map<string, string>();
+  /** a value waiting for its property's `$unit` (one per mapped property) */
+  private readonly held = new Map<string, { text: string; at: number }>();
   private readonly depth: number;
   constructor(private readonly entry: MappedEntry) {
     this.depth = entry.topic.split('/').length;
@@ -32,7 +38,7 @@ class HomieFormat implements MappedFormat {
 
   topics(): string[] {
     const t = this.entry.topic;
-    return [`${t}/$state`, `${t}/+/+`, `${t}/+/+/$unit`];
+    return [`${t}/+/+/$unit`, `${t}/$state`, `${t}/+/+`];
   }
 
   parse(msg: RawMessage): FormatResult {
@@ -65,13 +71,36 @@ class HomieFormat implements MappedFormat {
       if (typeof text !== 'string') return text;
       if (text === '') this.units.delete(path);
       else this.units.set(path, text.slice(0, 32));
-      return { kind: 'ignore' };
+      const waiting = this.held.get(path);
+      if (!waiting || text === '') return { kind: 'ignore' };
+      this.held.delete(path);
+      return this.values(path, waiting.text, waiting.at);
     }
     const text = decodeUtf8(msg.payload);
     if (typeof text !== 'string') return text;
+    const unitKnown = this.entry.map.get(path)?.unit !== undefined || this.units.has(path);
+    if (!unitKnown && !msg.retain) {
+      const waiting = this.held.get(path);
+      if (!waiting) {
+        this.held.set(path, { text, at: msg.receivedAt });
+        return { kind: 'ignore' };
+      }
+      // A second value and still no $unit: the device declares none.
+      this.held.delete(path);
+      const first = this.values(path, waiting.text, waiting.at);
+      const now = this.values(path, text);
+      if (first.kind !== 'values') return now;
+      if (now.kind !== 'values') return first;
+      return { kind: 'values', candidates: [...first.candidates, ...now.candidates] };
+    }
+    return this.values(path, text);
+  }
+
+  private values(path: string, text: string, ts?: number): FormatResult {
     return mapValues(this.entry, {
       get: (p) => (p === path ? text.trim() : undefined),
       unitOf: (p) => this.units.get(p),
+      ...(ts === undefined ? {} : { ts }),
     });
   }
 }

@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { Bus } from '../../src/core/bus.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { KaitekiError } from '../../src/core/errors.js';
+import { LatestCache } from '../../src/core/latest.js';
+import { silentLogger } from '../../src/core/log.js';
+import { Metrics } from '../../src/core/metrics.js';
+import type { Reading, SensorStatus } from '../../src/core/reading.js';
+import { AvailabilityStore } from '../../src/ingest/availability.js';
+import { parseDiscovery } from '../../src/ingest/discovery.js';
+import type { PayloadFormat, RawMessage } from '../../src/ingest/format.js';
+import { Ingestor } from '../../src/ingest/ingestor.js';
+import { FormatRouter } from '../../src/ingest/router.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import { harness, NOW, sensor, testConfig } from './helpers.js';
+
+/** An Ingestor with a sink that can refuse, a router that can hold a throwing format, and what came out. */
+function rig(over: Record<string, unknown> = {}) {
+  const config = testConfig(over);
+  const router = new FormatRouter('kaiteki', []);
+  const clock = new ManualClock(NOW);
+  const stored: Reading[] = [];
+  const statuses: SensorStatus[] = [];
+  let refuse: unknown;
+  const bus = new Bus();
+  bus.on('status', (s) => statuses.push(s));
+  const latest = new LatestCache();
+  const metrics = new Metrics();
+  const availability = new AvailabilityStore({
+    dataDir: ':memory:',
+    latest,
+    bus,
+    log: silentLogger,
+    metrics,
+  });
+  const ingestor = new Ingestor({
+    config,
+    inventory: new Inventory([]),
+    router,
+    sink: {
+      acceptSync: (rs) => {
+        if (refuse !== undefined) throw refuse;
+        stored.push(...rs);
+      },
+    },
+    latest,
+    bus,
+    clock,
+    log: silentLogger,
+    metrics,
+    availability,
+  });
+  const msg = (topic: string, payload: string | Buffer, extra: Partial<RawMessage> = {}): RawMessage => ({
+    topic,
+    payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+    receivedAt: clock.now(),
+    ...extra,
+  });
+  const rejected = async () => {
+    const m = await metrics.registry.getSingleMetricAsString('kaiteki_ingest_rejected_total');
+    return Object.fromEntries(
+      [...m.matchAll(/reason="([^"]+)"} (\d+)/g)].map((x) => [x[1], Number(x[2])] as [string, number]),
+    );
+  };
+  return {
+    config,
+    router,
+    clock,
+    stored,
+    statuses,
+    latest,
+    ingestor,
+    availability,
+    metrics,
+    msg,
+    rejected,
+    refuse: (err: unknown) => {
+      refuse = err;
+    },
+  };
+}
+
+const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+
+describe('a bad message never costs a good reading', () => {
+  it.each([
+    ['a timestamp no Date can hold', '{"co2": 1, "ts": 1e308}', 'bad_timestamp'],
+    ['a negative one', '{"co2": 1, "ts": -1e300}', 'bad_timestamp'],
+    ['a ts nested 10,000 levels deep', `{"co2": 1, "ts": ${deep(10_000)}}`, 'bad_timestamp'],
+    ['a value nested 10,000 levels deep', `{"co2": ${deep(10_000)}}`, 'not_a_number'],
+    ['an ISO date beyond the Date range', '{"co2": 1, "ts": "+275760-09-13T00:00:00.001Z"}', 'bad_timestamp'],
+    ['an overflowing number', '{"co2": 1e309}', 'not_a_number'],
+  ])(
+    '%s is a counted rejection with its reason, and the batch around it is stored',
+    async (_n, bad, reason) => {
+      const r = rig();
+      const out = r.ingestor.handleMany([
+        r.msg('kaiteki/s/z/a', '{"co2": 500}'),
+        r.msg('kaiteki/s/z/bad', bad),
+        r.msg('kaiteki/s/z/b', '{"co2": 600}'),
+      ]);
+      expect(out).toEqual(['accepted', 'rejected', 'accepted']);
+      expect(r.stored.map((x) => x.value)).toEqual([500, 600]);
+      expect(await r.rejected()).toEqual({ [reason]: 1 });
+      expect(r.ingestor.rejected().at(-1)).toMatchObject({ topic: 'kaiteki/s/z/bad', reason });
+    },
+  );
+
+  it('whatever a format throws is that message`s rejection (processing_error), not the batch`s', async () => {
+    const r = rig();
+    const boom: PayloadFormat = {
+      name: 'boom',
+      parse: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    };
+    r.router.add('vendor/boom', boom);
+    const out = r.ingestor.handleMany([
+      r.msg('kaiteki/s/z/a', '{"co2": 500}'),
+      r.msg('vendor/boom', 'x'),
+      r.msg('kaiteki/s/z/b', '{"co2": 600}'),
+    ]);
+    expect(out).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(r.stored).toHaveLength(2);
+    expect(await r.rejected()).toEqual({ processing_error: 1 });
+    expect(r.ingestor.rejected().at(-1)?.detail).toMatch(/RangeError: Maximum call stack/);
+  });
+
+  it.each([2000, 0])(
+    'a refused batch is retried whole and never judged against itself (dedupeWindowMs %i)',
+    (windowMs) => {
+      const r = rig({ ingest: { dedupeWindowMs: windowMs } });
+      const batch = [
+        r.msg('kaiteki/s/z/a', '{"co2": 500}'),
+        r.msg('kaiteki/s/z/a', '{"co2": 500}'), // a repeat inside the batch
+        r.msg('kaiteki/s/z/b', '{"co2": 600}'),
+      ];
+      r.refuse(new KaitekiError('disk full', { retryable: true }));
+      expect(() => r.ingestor.handleMany(batch)).toThrow(KaitekiError);
+      expect(() => r.ingestor.handleMany(batch)).toThrow(KaitekiError);
+      r.refuse(undefined);
+      const out = r.ingestor.handleMany(batch);
+      expect(out).toEqual(['accepted', windowMs > 0 ? 'duplicate' : 'accepted', 'accepted']);
+      expect(r.stored.map((x) => x.value)).toEqual(windowMs > 0 ? [500, 600] : [500, 500, 600]);
+    },
+  );
+
+  it('an untyped sink error still reaches the caller as a store error (held acks, retried)', () => {
+    const r = rig();
+    r.refuse(new Error('SQLITE_FULL'));
+    expect(() => r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 1}'))).toThrow(KaitekiError);
+  });
+
+  it('a redelivered (DUP) message without ts is not stored twice, even with dedupeWindowMs 0', () => {
+    const r = rig({ ingest: { dedupeWindowMs: 0 } });
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}'))).toBe('accepted');
+    r.clock.advance(30_000); // a reconnect later
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}', { dup: true }))).toBe('duplicate');
+    // a DUP that was never committed is new
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 710}', { dup: true }))).toBe('accepted');
+    // and the same payload live again is a new reading (window 0)
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}'))).toBe('accepted');
+    expect(r.stored.map((x) => x.value)).toEqual([700, 710, 700]);
+  });
+});
+
+describe('restarts invent nothing', () => {
+  it('a retained value without its own ts is not a new reading; with a ts it is the same reading', () => {
+    const r = rig();
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}', { retain: true }))).toBe('ignored');
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a/co2', '700', { retain: true }))).toBe('ignored');
+    expect(r.stored).toEqual([]);
+    const ts = NOW - 60_000;
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/b', `{"co2": 700, "ts": ${ts}}`, { retain: true }))).toBe(
+      'accepted',
+    );
+    expect(r.stored.map((x) => x.ts)).toEqual([ts]);
+  });
+
+  it('availability is state: stored, restored, emitted once per change, kept `since`', async () => {
+    const r = rig();
+    await r.availability.start();
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a/status', 'offline', { retain: true }))).toBe('status');
+    r.clock.advance(10_000);
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a/status', 'offline', { retain: true }))).toBe('status');
+    expect(r.statuses).toEqual([{ site: 's', zone: 'z', sensor: 'a', online: false, ts: NOW }]);
+    expect(r.latest.status('s', 'a')).toMatchObject({ online: false, since: NOW, ts: NOW + 10_000 });
+    r.clock.advance(10_000);
+    r.ingestor.handle(r.msg('kaiteki/s/z/a/status', 'online'));
+    expect(r.statuses.map((s) => s.online)).toEqual([false, true]);
+    await r.availability.stop();
+  });
+
+  it('availability survives a restart (SQLite in the data dir)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kaiteki-avail-'));
+    const mk = () => {
+      const latest = new LatestCache();
+      const store = new AvailabilityStore({
+        dataDir: dir,
+        latest,
+        bus: new Bus(),
+        log: silentLogger,
+        metrics: new Metrics(),
+      });
+      return { latest, store };
+    };
+    const a = mk();
+    await a.store.start();
+    a.store.record({ site: 's', zone: 'z', sensor: 'x', online: false, ts: NOW });
+    await a.store.stop();
+    const b = mk();
+    await b.store.start();
+    expect(b.latest.status('s', 'x')).toEqual({
+      site: 's',
+      zone: 'z',
+      sensor: 'x',
+      online: false,
+      since: NOW,
+      ts: NOW,
+    });
+    await b.store.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Homie: a value that arrives before its $unit waits for it (70 °F is never stored as 70 °C)', () => {
+    const h = harness([
+      sensor({
+        id: 'h-car',
+        zone: 'office',
+        format: 'homie',
+        topic: 'homie/car',
+        map: { 'engine.temperature': 'temperature' },
+      }),
+    ]);
+    expect(h.send('homie/car/engine/temperature', '70')).toBe('ignored'); // held
+    expect(h.readings).toEqual([]);
+    expect(h.send('homie/car/engine/temperature/$unit', '°F')).toBe('accepted');
+    expect(h.readings).toHaveLength(1);
+    expect(h.readings[0]!.value).toBeCloseTo(21.11, 2);
+    // now the unit is known: values go straight through
+    expect(h.send('homie/car/engine/temperature', '71.6')).toBe('accepted');
+    expect(h.readings[1]!.value).toBeCloseTo(22, 6);
+  });
+
+  it('Homie: a property that never declares $unit is taken as canonical from its second value', () => {
+    const h = harness([
+      sensor({
+        id: 'h-2',
+        zone: 'office',
+        format: 'homie',
+        topic: 'homie/d2',
+        map: { 'n.t': 'temperature' },
+      }),
+    ]);
+    expect(h.send('homie/d2/n/t', '21')).toBe('ignored');
+    expect(h.send('homie/d2/n/t', '22')).toBe('accepted');
+    expect(h.readings.map((r) => r.value)).toEqual([21, 22]);
+    expect(h.readings[0]!.ts).toBeLessThan(h.readings[1]!.ts);
+  });
+});
+
+describe('unknown senders are bounded', () => {
+  it('ids longer than 64 characters are rejected', async () => {
+    const r = rig();
+    const long = 'a'.repeat(60_000);
+    expect(r.ingestor.handle(r.msg(`kaiteki/s/z/${long}`, '{"co2": 1}'))).toBe('rejected');
+    expect(r.ingestor.handle(r.msg(`kaiteki/s/z/${'b'.repeat(64)}`, '{"co2": 1}'))).toBe('accepted');
+    expect(await r.rejected()).toEqual({ id_too_long: 1 });
+    expect(r.ingestor.rejected()[0]!.topic.length).toBeLessThanOrEqual(256);
+  });
+
+  it('past ingest.maxUnregisteredSeries a new unregistered series is a counted rejection', async () => {
+    const r = rig({ ingest: { maxUnregisteredSeries: 3 } });
+    for (let i = 0; i < 5; i++) r.ingestor.handle(r.msg(`kaiteki/s/z/junk${i}`, '{"co2": 1}'));
+    r.clock.advance(5000);
+    r.ingestor.handle(r.msg('kaiteki/s/z/junk0', '{"co2": 2}')); // a known one goes on
+    expect(r.stored.map((x) => x.sensor)).toEqual(['junk0', 'junk1', 'junk2', 'junk0']);
+    expect(await r.rejected()).toEqual({ too_many_unregistered: 2 });
+  });
+});
+
+describe('discovery cannot hijack ingest', () => {
+  const cfg = (over: Record<string, unknown>) =>
+    Buffer.from(JSON.stringify({ device_class: 'temperature', unit_of_measurement: '°C', ...over }));
+  it.each([
+    ['#', /wildcard/],
+    ['+/+/+', /wildcard/],
+    ['$SYS/broker/load', /broker topic/],
+    ['kaiteki/s/z/x', /native prefix/],
+    ['kaiteki', /native prefix/],
+  ])('state_topic "%s" is not supported', (topic, why) => {
+    const r = parseDiscovery(
+      'homeassistant/sensor/x/config',
+      cfg({ state_topic: topic }),
+      'homeassistant',
+      NOW,
+    );
+    expect(r).toMatchObject({ kind: 'proposal', proposal: { supported: false } });
+    if (r.kind === 'proposal') expect(r.proposal.reason).toMatch(why);
+  });
+
+  it('an availability topic with a wildcard is refused too; a plain one is fine', () => {
+    const bad = parseDiscovery(
+      'homeassistant/sensor/x/config',
+      cfg({ state_topic: 'dev/x/state', avty_t: 'dev/#' }),
+      'homeassistant',
+      NOW,
+    );
+    expect(bad).toMatchObject({ proposal: { supported: false } });
+    const ok = parseDiscovery(
+      'homeassistant/sensor/x/config',
+      cfg({ state_topic: 'dev/x/state', avty_t: 'dev/x/avail' }),
+      'homeassistant',
+      NOW,
+    );
+    expect(ok).toMatchObject({ proposal: { supported: true } });
+  });
+});
