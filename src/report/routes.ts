@@ -11,6 +11,7 @@ import {
   renderReport,
   reportFileNames,
 } from './generate.js';
+import { admitPdf } from './pdf.js';
 
 /** `attachment; filename="ascii"; filename*=UTF-8''…` (RFC 6266 / RFC 5987). */
 export function contentDisposition(ja: string, ascii: string, inline = false): string {
@@ -42,6 +43,16 @@ export function reportRouter(src: ReportSources & { log: Logger; clock: Clock })
         .json({ error: `format must be one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}` });
       return;
     }
+    // PDF: one Chromium prints one report at a time; a short queue, then 429 (docs/security.md)
+    const slot = format === 'pdf' ? admitPdf() : undefined;
+    if (slot && 'retryAfterSeconds' in slot) {
+      res.setHeader('Retry-After', String(slot.retryAfterSeconds));
+      res.status(429).json({
+        error: 'the PDF printer is busy; try again shortly',
+        retryAfterSeconds: slot.retryAfterSeconds,
+      });
+      return;
+    }
     try {
       const report = await generateReport(src, { fy });
       const body = await renderReport(report, format);
@@ -55,6 +66,8 @@ export function reportRouter(src: ReportSources & { log: Logger; clock: Clock })
       const status = known && /has not started/.test(err.message) ? 400 : 500;
       if (status === 500) src.log.error({ err: errorMessage(err), fy, format }, 'eco report failed');
       res.status(status).json({ error: errorMessage(err) });
+    } finally {
+      slot?.release();
     }
   });
   return router;
