@@ -1,12 +1,13 @@
 import { fiscalYearRange, jstMidnight, jstParts, reiwaLabel } from '../core/jst.js';
 import type { RollupRow } from '../store/store.js';
-import { F, YEAR, ZoneAcc } from './accumulate.js';
+import { F, type FigureContext, SLOTS, YEAR, ZoneAcc } from './accumulate.js';
 import { summariseAlerts } from './alerts.js';
 import { sensorCompleteness } from './completeness.js';
 import { energyDeltas } from './energy.js';
 import { findings } from './findings.js';
+import { calendarInUse, inUsePart } from './inuse.js';
 import { PeriodHours } from './period.js';
-import type { Report, ReportInput, ZoneReport } from './types.js';
+import type { MeterInfo, Report, ReportInput, ZoneReport } from './types.js';
 
 /**
  * The fiscal-year eco report as data: a pure function of rollups, alert
@@ -16,7 +17,7 @@ import type { Report, ReportInput, ZoneReport } from './types.js';
 export function buildReport(input: ReportInput): Report {
   const { config, calendar, fy } = input;
   const lang = config.report.language;
-  const period = new PeriodHours(fy, input.to, calendar, lang);
+  const period = new PeriodHours(fy, input.to, calendar, lang, input.inUse ?? calendarInUse(calendar));
   const L = config.limits;
   const zoneIds = config.zones.map((z) => z.id);
   const accs = new Map<string, ZoneAcc>();
@@ -45,11 +46,38 @@ export function buildReport(input: ReportInput): Report {
   }
 
   const zoneCfg = new Map(config.zones.map((z) => [z.id, z]));
+  const spans = new Float64Array(SLOTS);
+  const prevSpans = new Float64Array(SLOTS);
+  const cooling: boolean[] = [];
+  const heating: boolean[] = [];
+  for (let m = 0; m < 12; m++) {
+    spans[m] = period.spanOfMonth(m);
+    prevSpans[m] = period.prevSpanOfMonth(m);
+    spans[YEAR]! += spans[m]!;
+    prevSpans[YEAR]! += prevSpans[m]!;
+    const calMonth = ((m + 3) % 12) + 1;
+    const inSpan = spans[m]! > 0;
+    cooling.push(inSpan && L.eco.coolingMonths.includes(calMonth));
+    heating.push(inSpan && L.eco.heatingMonths.includes(calMonth));
+  }
+  cooling.push(cooling.some(Boolean));
+  heating.push(heating.some(Boolean));
   const zones: ZoneReport[] = zoneIds.map((id) => {
     const a = accs.get(id)!;
     const z = zoneCfg.get(id);
     const target = z?.illuminanceTarget ?? L.illuminance.defaultTarget;
-    const fig = (slot: number) => a.figures(slot, target, L.co2.max, period.dayMonth, true);
+    const ctx: FigureContext = {
+      target,
+      co2Max: L.co2.max,
+      dayMonth: period.dayMonth,
+      inUseMs: period.inUseMsBySlot(id),
+      spanMs: spans,
+      prevSpanMs: prevSpans,
+      cooling,
+      heating,
+      yoyCoverageMin: config.report.yoyCoverageMin,
+    };
+    const fig = (slot: number) => a.figures(slot, ctx);
     return {
       id,
       name: z ? z.name[lang] : id,
@@ -76,6 +104,9 @@ export function buildReport(input: ReportInput): Report {
     sensors: sensorCompleteness(input, period, bySeries),
     alerts: summariseAlerts(input.alerts, period),
     findings: [],
+    coverageMin: config.report.coverageMin,
+    yoyCoverageMin: config.report.yoyCoverageMin,
+    meters: meters(bySeries, prevBySeries, zones),
   };
   report.findings = findings(report, config.report.completenessWarnBelow);
   return report;
@@ -141,67 +172,81 @@ function addSeries(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
     addEnergy(a, rows, prev, p);
     return;
   }
+  const mins = p.inUseMinutes(rows[0]!.zone);
   const slots = new Set<number>();
+  const inUse = (
+    tMs: number,
+    tVms: number,
+    tOut: number,
+    r: RollupRow,
+    id: string | undefined,
+    w: number,
+    m: number,
+    outIsInUse = false,
+  ) => {
+    const part = inUsePart(r, id, w, outIsInUse);
+    a.add(tMs, m, part.ms);
+    a.add(tVms, m, part.valueMs);
+    if (tOut >= 0) a.add(tOut, m, part.out);
+    return part;
+  };
   for (const r of rows) {
     const i = p.indexOf(r.hour);
     if (i < 0) continue;
     const m = p.month[i]!;
     slots.add(m);
-    const w = p.openWeight[i]!;
+    const w = mins[i]! / 60;
     const out = r.outside;
     switch (q) {
       case 'temperature':
-        a.add(F.tSum, m, r.sum * w);
-        a.add(F.tCnt, m, r.count * w);
-        a.add(F.tCov, m, r.coveredMs * w);
-        a.add(F.tOut, m, (out['comfort.temperature'] ?? 0) * w);
+        inUse(F.tMs, F.tVms, F.tOut, r, 'comfort.temperature', w, m);
         a.add(F.overcool, m, out['eco.overcooling'] ?? 0);
         a.add(F.overheat, m, out['eco.overheating'] ?? 0);
         break;
       case 'humidity':
-        a.add(F.hSum, m, r.sum * w);
-        a.add(F.hCnt, m, r.count * w);
-        a.add(F.hCov, m, r.coveredMs * w);
-        a.add(F.hOut, m, (out['comfort.humidity'] ?? 0) * w);
+        inUse(F.hMs, F.hVms, F.hOut, r, 'comfort.humidity', w, m);
         break;
-      case 'co2':
-        a.add(F.cSum, m, r.sum * w);
-        a.add(F.cCnt, m, r.count * w);
-        a.add(F.cOut, m, (out['comfort.co2'] ?? 0) * w);
-        a.daySum[p.day[i]!]! += r.sum * w;
-        a.dayCnt[p.day[i]!]! += r.count * w;
+      case 'co2': {
+        const part = inUse(F.cMs, F.cVms, F.cOut, r, 'comfort.co2', w, m);
+        a.dayVms[p.day[i]!]! += part.valueMs;
+        a.dayMs[p.day[i]!]! += part.ms;
         break;
+      }
       case 'illuminance':
-        a.add(F.lSum, m, r.sum * w);
-        a.add(F.lCnt, m, r.count * w);
-        a.add(F.lCov, m, r.coveredMs * w);
-        // the illuminance limit applies only while open, so its ms are already open time
-        a.add(F.lOut, m, out['comfort.illuminance'] ?? 0);
+        // the illuminance limit applies only while open, so in older rows its ms are already open time
+        inUse(F.lMs, F.lVms, F.lOut, r, 'comfort.illuminance', w, m, true);
         break;
       case 'lights':
         a.add(F.lightsAfter, m, out['eco.lights_after_hours'] ?? 0);
         a.add(F.lightsClosed, m, out['eco.lights_closed_day'] ?? 0);
+        a.add(F.lightsCov, m, r.coveredMs);
         break;
-      case 'waiting':
-        a.add(F.qSum, m, r.sum * w);
-        a.add(F.qCnt, m, r.count * w);
-        if (w > 0 && r.count > 0) {
+      case 'waiting': {
+        const part = inUse(F.qMs, F.qVms, -1, r, undefined, w, m);
+        if (part.ms > 0 && r.count > 0) {
           if (r.max > a.peak[m]!) a.peak[m] = r.max;
           if (r.max > a.peak[YEAR]!) a.peak[YEAR] = r.max;
         }
         break;
+      }
       case 'wait_minutes':
-        a.add(F.wSum, m, r.sum * w);
-        a.add(F.wCnt, m, r.count * w);
-        a.add(F.wCov, m, r.coveredMs * w);
-        a.add(F.wYellow, m, (out['service.wait_band_yellow'] ?? 0) * w);
-        a.add(F.wRed, m, (out['service.wait_band_red'] ?? 0) * w);
+        inUse(F.wMs, F.wVms, F.wYellow, r, 'service.wait_band_yellow', w, m);
+        a.add(F.wRed, m, inUsePart(r, 'service.wait_band_red', w).out);
         break;
       default:
         break;
     }
   }
-  if (q === 'temperature' || q === 'co2' || q === 'lights' || q === 'wait_minutes') a.countSeries(q, slots);
+  if (
+    q === 'temperature' ||
+    q === 'humidity' ||
+    q === 'co2' ||
+    q === 'illuminance' ||
+    q === 'lights' ||
+    q === 'waiting' ||
+    q === 'wait_minutes'
+  )
+    a.countSeries(q, slots);
 }
 
 function addEnergy(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly RollupRow[], p: PeriodHours): void {
@@ -215,6 +260,7 @@ function addEnergy(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
     const i = p.indexOf(d.hour);
     if (i >= 0) {
       a.add(F[field], p.month[i]!, d.kwh);
+      a.add(F.eCov, p.month[i]!, d.coveredMs);
       slots.add(p.month[i]!);
       continue;
     }
@@ -225,8 +271,34 @@ function addEnergy(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
     const offset = d.hour - jstMidnight(jp.year, jp.month, 1);
     if (p.months[m]!.from + offset >= p.to) continue;
     a.add(F[prevField], m, d.kwh);
+    a.add(F.eCovPrev, m, d.coveredMs);
     prevSlots.add(m);
   }
   a.countSeries(meter ? 'energy' : 'power', slots);
   a.countSeries(meter ? 'energyPrev' : 'powerPrev', prevSlots);
+}
+
+/** The meters (or power sensors) behind the energy figures and the zone each covers, named on the report. */
+function meters(
+  bySeries: ReadonlyMap<string, readonly RollupRow[]>,
+  prevBySeries: ReadonlyMap<string, readonly RollupRow[]>,
+  zones: readonly ZoneReport[],
+): MeterInfo[] {
+  const names = new Map(zones.map((z) => [z.id, z.name]));
+  const out = new Map<string, MeterInfo>();
+  for (const list of [bySeries, prevBySeries])
+    for (const rows of list.values()) {
+      const r = rows[0]!;
+      if (r.quantity !== 'energy' && r.quantity !== 'power') continue;
+      out.set(`${r.zone}/${r.sensor}/${r.quantity}`, {
+        zone: r.zone,
+        zoneName: names.get(r.zone) ?? r.zone,
+        sensor: r.sensor,
+        quantity: r.quantity,
+      });
+    }
+  const order = new Map(zones.map((z, i) => [z.id, i]));
+  return [...out.values()].sort(
+    (a, b) => (order.get(a.zone) ?? 1e6) - (order.get(b.zone) ?? 1e6) || a.sensor.localeCompare(b.sensor),
+  );
 }

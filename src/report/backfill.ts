@@ -5,7 +5,9 @@ import { type LimitCheck, limitChecks } from '../core/limits.js';
 import type { Quantity } from '../core/quantities.js';
 import { SimModel, type SimSensor, sampleRange } from '../sim/model.js';
 import { hashUnit, strHash } from '../sim/rng.js';
+import { IN_USE_MS, IN_USE_VALUE_MS, inUseKey } from '../store/rollup.js';
 import type { RollupRow, TimeSeriesStore } from '../store/store.js';
+import { calendarInUse, type InUseFn } from './inuse.js';
 import type { ExpectedSensor } from './types.js';
 
 /** A sensor to backfill: where it is, what it measures, how often it reports. */
@@ -21,6 +23,8 @@ export interface BackfillOptions {
   /** model sample step; each sample stands for its step of the hour (default 10 min) */
   stepMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** whether a zone is in use (the one judgement); default the calendar's opening hours */
+  inUse?: InUseFn;
 }
 
 /** Chance that a sensor loses an hour, and the longest outage (days) a sensor has once a year. */
@@ -43,12 +47,14 @@ export async function backfillYear(store: TimeSeriesStore, opts: BackfillOptions
   const seed = opts.seed ?? 1;
   const step = opts.stepMs ?? 10 * 60_000;
   const model = SimModel.fromConfig(config, seed);
-  const checks = limitChecks(config, new Calendar(config.hours));
+  const calendar = new Calendar(config.hours);
+  const checks = limitChecks(config, calendar);
+  const inUse = opts.inUse ?? calendarInUse(calendar);
   const { from, to } = fiscalYearRange(fy);
   const hours = (to - from) / HOUR_MS;
   let written = 0;
   for (const [i, s] of opts.sensors.entries()) {
-    const rows = sensorRows(model, checks, s, from, to, step, seed);
+    const rows = sensorRows(model, checks, inUse, s, from, to, step, seed);
     await store.writeRollups(rows);
     written += rows.length;
     opts.onProgress?.((i + 1) * hours, opts.sensors.length * hours);
@@ -59,6 +65,7 @@ export async function backfillYear(store: TimeSeriesStore, opts: BackfillOptions
 function sensorRows(
   model: SimModel,
   checks: readonly LimitCheck[],
+  inUse: InUseFn,
   s: BackfillSensor,
   from: number,
   to: number,
@@ -120,7 +127,8 @@ function sensorRows(
       if (v === undefined) continue;
       let a = acc.get(q);
       if (!a) {
-        a = { n: 0, sum: 0, min: v, max: v, last: v, first: v, outside: {} };
+        // in-use keys as the live rollups write them (src/store/rollup.ts), so the report is minute-exact here too
+        a = { n: 0, sum: 0, min: v, max: v, last: v, first: v, outside: { [IN_USE_MS]: 0 } };
         acc.set(q, a);
       }
       a.n++;
@@ -128,8 +136,16 @@ function sensorRows(
       a.min = Math.min(a.min, v);
       a.max = Math.max(a.max, v);
       a.last = v;
+      const used = inUse(s.zone, sample.ts);
+      if (used) {
+        a.outside[IN_USE_MS] = (a.outside[IN_USE_MS] ?? 0) + step;
+        a.outside[IN_USE_VALUE_MS] = (a.outside[IN_USE_VALUE_MS] ?? 0) + v * step;
+      }
       for (const c of byQuantity.get(q) ?? []) {
-        if (c.outside(v, sample.ts, s.zone)) a.outside[c.id] = (a.outside[c.id] ?? 0) + step;
+        if (!c.outside(v, sample.ts, s.zone)) continue;
+        a.outside[c.id] = (a.outside[c.id] ?? 0) + step;
+        if (used && !c.id.startsWith('eco.'))
+          a.outside[inUseKey(c.id)] = (a.outside[inUseKey(c.id)] ?? 0) + step;
       }
     }
   }

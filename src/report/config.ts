@@ -13,6 +13,39 @@ const scheduleDefaults = {
   formats: ['xlsx', 'csv', 'html'] as ReportFormat[],
 };
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a JST time HH:MM');
+
+const driftDefaults = { co2: 100, temperature: 1, humidity: 5 };
+const recordDefaults = {
+  times: ['10:00', '15:00'],
+  toleranceMinutes: 10,
+  drift: driftDefaults,
+  formats: ['xlsx', 'csv', 'html'] as RecordFormat[],
+};
+export const RECORD_FORMATS = ['xlsx', 'csv', 'html'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** `report.record:` — the legal air-environment record (空気環境測定記録, docs/report.md). */
+export const recordConfigSchema = z
+  .strictObject({
+    /** the two measurement times of each in-use day (JST): between the start and the middle of work, and between the middle and the end */
+    times: z.array(hhmm).min(1).default(recordDefaults.times),
+    /** a sensor reading counts for a measurement time when it lies within this many minutes of it */
+    toleranceMinutes: z.number().positive().max(60).default(recordDefaults.toleranceMinutes),
+    /** sensor minus official measurement beyond this (absolute) means the sensor needs calibration */
+    drift: z
+      .strictObject({
+        co2: z.number().positive().default(driftDefaults.co2),
+        temperature: z.number().positive().default(driftDefaults.temperature),
+        humidity: z.number().positive().default(driftDefaults.humidity),
+      })
+      .default(driftDefaults),
+    /** formats the monthly schedule writes for the two months just ended */
+    formats: z.array(z.enum(RECORD_FORMATS)).min(1).default(recordDefaults.formats),
+  })
+  .default(recordDefaults);
+export type RecordConfig = z.infer<typeof recordConfigSchema>;
+
 /** `report:` — the fiscal-year eco report (owned by src/report; see docs/report.md). */
 export const reportConfigSchema = z
   .strictObject({
@@ -22,6 +55,13 @@ export const reportConfigSchema = z
     language: z.enum(['ja', 'en']).default('ja'),
     /** a sensor whose share of expected readings is below this is named in the findings */
     completenessWarnBelow: z.number().min(0).max(1).default(0.95),
+    /** a figure whose coverage (hours with data ÷ hours in use) is below this is greyed as a reference value, not a result */
+    coverageMin: z.number().min(0).max(1).default(0.8),
+    /** the year-on-year energy change is shown only when both periods' meter coverage reaches this */
+    yoyCoverageMin: z.number().min(0).max(1).default(0.9),
+    /** a state (lights, occupancy) holds until the next reading, at most this long (hours) */
+    stateHoldHours: z.number().positive().default(24),
+    record: recordConfigSchema,
     schedule: z
       .strictObject({
         /** write reports on a timetable (cron, Asia/Tokyo) */
@@ -35,5 +75,14 @@ export const reportConfigSchema = z
       })
       .default(scheduleDefaults),
   })
-  .default({ dir: 'reports', language: 'ja', completenessWarnBelow: 0.95, schedule: scheduleDefaults });
+  .default({
+    dir: 'reports',
+    language: 'ja',
+    completenessWarnBelow: 0.95,
+    coverageMin: 0.8,
+    yoyCoverageMin: 0.9,
+    stateHoldHours: 24,
+    record: recordDefaults,
+    schedule: scheduleDefaults,
+  });
 export type ReportConfig = z.infer<typeof reportConfigSchema>;

@@ -4,6 +4,8 @@ import type { RollupRow } from '../store/store.js';
 export interface EnergyDelta {
   hour: number;
   kwh: number;
+  /** ms of the hour the series had data for (its coverage) */
+  coveredMs: number;
 }
 
 /**
@@ -26,10 +28,14 @@ export function energyDeltas(meter: boolean, rows: readonly RollupRow[]): Energy
     if (meter) {
       const fromPrev = prevLast === undefined ? Number.NaN : r.last - prevLast;
       const kwh = fromPrev >= 0 ? fromPrev : Math.max(0, r.last - r.min);
-      out.push({ hour: r.hour, kwh });
+      out.push({ hour: r.hour, kwh, coveredMs: r.coveredMs });
       prevLast = r.last;
     } else {
-      out.push({ hour: r.hour, kwh: ((r.sum / r.count) * r.coveredMs) / 3_600_000 / 1000 });
+      out.push({
+        hour: r.hour,
+        kwh: ((r.sum / r.count) * r.coveredMs) / 3_600_000 / 1000,
+        coveredMs: r.coveredMs,
+      });
     }
   }
   return out;

@@ -1,63 +1,148 @@
-import { fmt, type Lang, pct } from './labels.js';
-import type { Report, ZoneReport } from './types.js';
+import { fmt, type Lang, meterText, pct } from './labels.js';
+import type { Report, ZoneFigures, ZoneReport } from './types.js';
 
 /**
  * The main findings for the first sheet: short sentences computed from the
- * report's year figures (never new numbers), most important first.
+ * report's figures (never new numbers). First each metric's worst zone-month
+ * among those with enough data, ranked by how far it is from its standard
+ * (the share of in-use time outside it; for CO2 the share of days over);
+ * then the months that are only reference values, by name; the worst
+ * sensor-month; lights, over-cooling, energy (with its meters, coverage and
+ * whether the year-on-year change is comparable), queues and alerts.
  */
 export function findings(r: Report, warnBelow: number): string[] {
   const L = r.language;
   const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
   const out: string[] = [];
-  const zoneName = (id: string) => r.zones.find((z) => z.id === id)?.name ?? id;
+  const months = r.months.filter((m) => m.from < r.to);
+  const T = r.limits;
 
-  const low = r.sensors.filter((s) => s.year.share !== null && s.year.share < warnBelow);
-  if (r.sensors.length === 0) out.push(t('センサーのデータがありません。', 'No sensor data.'));
-  else if (low.length === 0)
+  // 1. each metric's worst zone-month (among those with enough data), ranked by distance from the standard
+  const metrics: {
+    label: string;
+    value: (f: ZoneFigures) => number | null;
+    coverage: (f: ZoneFigures) => number | null;
+    text: (zone: string, month: string, v: number, cov: number | null) => string;
+  }[] = [
+    {
+      label: t('温度', 'temperature'),
+      value: (f) => (f.temperature.withinShare === null ? null : 1 - f.temperature.withinShare),
+      coverage: (f) => f.coverage.temperature,
+      text: (z, m, v, c) =>
+        t(
+          `温度: 基準（${T.temperature.min}–${T.temperature.max} °C）外が最も多いのは ${z} ${m}、使用時間の${pct(v, L)}（基準内 ${pct(1 - v, L)}、取得率 ${cv(c)}）。`,
+          `Temperature: most time outside ${T.temperature.min}–${T.temperature.max} °C in ${z}, ${m}: ${pct(v, L)} of the time in use (coverage ${cv(c)}).`,
+        ),
+    },
+    {
+      label: t('湿度', 'humidity'),
+      value: (f) => (f.humidity.withinShare === null ? null : 1 - f.humidity.withinShare),
+      coverage: (f) => f.coverage.humidity,
+      text: (z, m, v, c) =>
+        t(
+          `湿度: 基準（${T.humidity.min}–${T.humidity.max} %）外が最も多いのは ${z} ${m}、使用時間の${pct(v, L)}（基準内 ${pct(1 - v, L)}、取得率 ${cv(c)}）。`,
+          `Humidity: most time outside ${T.humidity.min}–${T.humidity.max} % in ${z}, ${m}: ${pct(v, L)} of the time in use (coverage ${cv(c)}).`,
+        ),
+    },
+    {
+      label: 'CO2',
+      value: (f) =>
+        f.co2.daysAbove === null || f.co2.daysMeasured === 0 ? null : f.co2.daysAbove / f.co2.daysMeasured,
+      coverage: (f) => f.coverage.co2,
+      text: (z, m, v, c) =>
+        t(
+          `CO2: 使用時間の日平均が${T.co2.max} ppmを超えた日の割合が最も高いのは ${z} ${m}、測定日の${pct(v, L)}（取得率 ${cv(c)}）。`,
+          `CO2: highest share of days whose in-use mean exceeded ${T.co2.max} ppm in ${z}, ${m}: ${pct(v, L)} of measured days (coverage ${cv(c)}).`,
+        ),
+    },
+    {
+      label: t('照度', 'illuminance'),
+      value: (f) => (f.illuminance.atOrAboveShare === null ? null : 1 - f.illuminance.atOrAboveShare),
+      coverage: (f) => f.coverage.illuminance,
+      text: (z, m, v, c) =>
+        t(
+          `照度: 目標未満が最も多いのは ${z} ${m}、使用時間の${pct(v, L)}（取得率 ${cv(c)}）。`,
+          `Illuminance: most time below target in ${z}, ${m}: ${pct(v, L)} of the time in use (coverage ${cv(c)}).`,
+        ),
+    },
+  ];
+  function cv(c: number | null): string {
+    return c === null ? '—' : pct(c, L);
+  }
+  const ranked: { distance: number; text: string }[] = [];
+  for (const m of metrics) {
+    let worst: { distance: number; text: string } | undefined;
+    for (const z of r.zones)
+      for (const mo of months) {
+        const f = z.months[mo.index]!;
+        const v = m.value(f);
+        const c = m.coverage(f);
+        if (v === null || c === null || c < r.coverageMin) continue;
+        if (v > 0 && (!worst || v > worst.distance))
+          worst = { distance: v, text: m.text(z.name, mo.label, v, c) };
+      }
+    if (worst) ranked.push(worst);
+  }
+  ranked.sort((a, b) => b.distance - a.distance);
+  out.push(...ranked.map((x) => x.text));
+  if (ranked.length === 0 && r.zones.some((z) => metrics.some((m) => m.value(z.year) !== null)))
     out.push(
       t(
-        `全センサーのデータ取得率が${pct(warnBelow, L)}以上です。`,
-        `Every sensor delivered at least ${pct(warnBelow, L)} of expected readings.`,
+        '使用時間中の温度・湿度・CO2・照度は、データの十分な全ての月で基準内でした。',
+        'Temperature, humidity, CO2 and illuminance stayed within their standards in every month with enough data.',
+      ),
+    );
+
+  // 2. months whose figures are only reference values, by name
+  const low: string[] = [];
+  for (const z of r.zones)
+    for (const m of [...metrics.map((x) => ({ label: x.label, coverage: x.coverage }))]) {
+      const names = months
+        .map((mo) => ({ mo, c: m.coverage(z.months[mo.index]!) }))
+        .filter((x) => x.c !== null && x.c < r.coverageMin)
+        .map((x) => `${x.mo.label} ${pct(x.c!, L)}`);
+      if (names.length > 0) low.push(`${z.name} ${m.label}: ${names.join(t('、', ', '))}`);
+    }
+  if (low.length > 0) {
+    const shown = low.slice(0, 8);
+    const more = low.length - shown.length;
+    out.push(
+      t(
+        `データ取得率が${pct(r.coverageMin, L)}未満で参考値のみの月（結果として扱いません）: ${shown.join('／')}${more > 0 ? `／他${more}件` : ''}。`,
+        `Months with coverage under ${pct(r.coverageMin, L)} (reference values only, not results): ${shown.join('; ')}${more > 0 ? `; ${more} more` : ''}.`,
+      ),
+    );
+  }
+
+  // 3. sensors: the worst sensor-month, never "every sensor is complete" while a month is not
+  const zoneName = (id: string) => r.zones.find((z) => z.id === id)?.name ?? id;
+  let worstSensor: { s: (typeof r.sensors)[number]; month: string; share: number } | undefined;
+  let lowSensors = 0;
+  for (const s of r.sensors) {
+    let lowHere = false;
+    for (const mo of months) {
+      const share = s.months[mo.index]!.share;
+      if (share === null || share >= warnBelow) continue;
+      lowHere = true;
+      if (!worstSensor || share < worstSensor.share) worstSensor = { s, month: mo.label, share };
+    }
+    if (lowHere) lowSensors++;
+  }
+  if (r.sensors.length === 0) out.push(t('センサーのデータがありません。', 'No sensor data.'));
+  else if (!worstSensor)
+    out.push(
+      t(
+        `全センサーの各月のデータ取得率が${pct(warnBelow, L)}以上です。`,
+        `Every sensor delivered at least ${pct(warnBelow, L)} of expected readings in every month.`,
       ),
     );
   else {
-    const worst = low.reduce((a, b) => (a.year.share! <= b.year.share! ? a : b));
-    const w = `${zoneName(worst.zone)} ${worst.sensor} ${pct(worst.year.share!, L)}`;
+    const w = `${zoneName(worstSensor.s.zone)} ${worstSensor.s.sensor} ${worstSensor.month} ${pct(worstSensor.share, L)}`;
     out.push(
       t(
-        `データ取得率が${pct(warnBelow, L)}未満のセンサーが${low.length}台あります（最低: ${w}）。欠測期間は平均に含めていません。`,
-        `${low.length} sensor(s) delivered under ${pct(warnBelow, L)} of expected readings (lowest: ${w}); gaps are not averaged over.`,
+        `データ取得率が${pct(warnBelow, L)}未満の月があるセンサー: ${lowSensors}台（最低: ${w}）。欠測期間は平均に含めていません。`,
+        `${lowSensors} sensor(s) delivered under ${pct(warnBelow, L)} of expected readings in some month (lowest: ${w}); gaps are not averaged over.`,
       ),
-    );
-  }
-
-  const temp = r.zones.filter(
-    (z) => z.year.temperature.withinShare !== null && z.year.temperature.withinShare < 0.9,
-  );
-  const range = `${r.limits.temperature.min}–${r.limits.temperature.max} °C`;
-  if (temp.length > 0) {
-    const list = temp.map((z) => `${z.name} ${pct(z.year.temperature.withinShare!, L)}`).join(t('、', ', '));
-    out.push(
-      t(
-        `開庁時間に温度が基準（${range}）内だった割合が90%未満: ${list}。`,
-        `Temperature within ${range} for under 90% of opening hours: ${list}.`,
-      ),
-    );
-  }
-
-  const co2 = r.zones.filter((z) => (z.year.co2.daysAbove ?? 0) > 0);
-  const co2Max = r.limits.co2.max;
-  if (co2.length > 0) {
-    const list = co2.map((z) => `${z.name} ${z.year.co2.daysAbove}${t('日', ' d')}`).join(t('、', ', '));
-    out.push(
-      t(
-        `CO2の日平均（開庁時間）が${co2Max} ppmを超えた日: ${list}。`,
-        `Days with daily mean CO2 (opening hours) above ${co2Max} ppm: ${list}.`,
-      ),
-    );
-  } else if (r.zones.some((z) => z.year.co2.daysMeasured > 0)) {
-    out.push(
-      t(`CO2の日平均が${co2Max} ppmを超えた日はありません。`, `No day's mean CO2 exceeded ${co2Max} ppm.`),
     );
   }
 
@@ -89,19 +174,38 @@ export function findings(r: Report, warnBelow: number): string[] {
 
   const kwh = sum(r.zones, (z) => z.year.eco.energyKwh);
   if (kwh !== null) {
-    const comparable = r.zones.filter(
-      (z) => z.year.eco.energyKwh !== null && z.year.eco.energyPrevKwh !== null,
-    );
+    const metered = r.zones.filter((z) => z.year.eco.energyKwh !== null);
+    const comparable = metered.filter((z) => z.year.eco.energyComparable === true);
+    const refused = metered.filter((z) => z.year.eco.energyComparable === false);
     const now = sum(comparable, (z) => z.year.eco.energyKwh);
     const prev = sum(comparable, (z) => z.year.eco.energyPrevKwh);
-    const change =
-      now !== null && prev !== null && prev > 0
-        ? t(
-            `前年度同期比 ${signed((now - prev) / prev, L)}`,
-            `${signed((now - prev) / prev, L)} vs the previous year`,
-          )
-        : t('前年度データなし', 'no previous-year data');
-    out.push(t(`電力量 ${fmt(kwh, 0, L)} kWh（${change}）。`, `Energy ${fmt(kwh, 0, L)} kWh (${change}).`));
+    const covs = (z: ZoneReport) =>
+      t(
+        `取得率 今年度 ${pct(z.year.coverage.energy ?? 0, L)} / 前年度 ${pct(z.year.coverage.energyPrev ?? 0, L)}`,
+        `coverage ${pct(z.year.coverage.energy ?? 0, L)} / previous ${pct(z.year.coverage.energyPrev ?? 0, L)}`,
+      );
+    const parts: string[] = [];
+    if (now !== null && prev !== null && prev > 0)
+      parts.push(
+        t(
+          `前年度同期比 ${signed((now - prev) / prev, L)}（${comparable.map((z) => `${z.name}: ${covs(z)}`).join('、')}）`,
+          `${signed((now - prev) / prev, L)} vs the previous year (${comparable.map((z) => `${z.name}: ${covs(z)}`).join(', ')})`,
+        ),
+      );
+    if (refused.length > 0)
+      parts.push(
+        t(
+          `前年度比は比較不可（データ不足、基準 ${pct(r.yoyCoverageMin, L)}）: ${refused.map((z) => `${z.name} ${covs(z)}`).join('、')}`,
+          `year-on-year not comparable (insufficient data, needs ${pct(r.yoyCoverageMin, L)}): ${refused.map((z) => `${z.name} ${covs(z)}`).join(', ')}`,
+        ),
+      );
+    if (parts.length === 0) parts.push(t('前年度データなし', 'no previous-year data'));
+    out.push(
+      t(
+        `電力量 ${fmt(kwh, 0, L)} kWh（計測: ${meterText(r.meters, L)}）。${parts.join('。')}。`,
+        `Energy ${fmt(kwh, 0, L)} kWh (measured by ${meterText(r.meters, L)}). ${parts.join('. ')}.`,
+      ),
+    );
   }
 
   const red = maxBy(r.zones, (z) => z.year.counter.bandHours.red ?? 0);

@@ -1,6 +1,6 @@
-import { fmt, jstStamp, periodText, word } from './labels.js';
+import { fmt, jstStamp, meterText, periodText, word } from './labels.js';
 import { barChart, esc, lineChart } from './svg.js';
-import { type Cell, type ColKind, reportTables } from './tables.js';
+import { type Cell, type ColKind, isMarked, NA, reportTables } from './tables.js';
 import type { Report, ZoneFigures } from './types.js';
 
 /**
@@ -23,7 +23,7 @@ export function renderHtml(r: Report): string {
     });
   const charts = [
     barChart({
-      title: t('電力量（全ゾーン）', 'Energy (all zones)'),
+      title: `${t('電力量', 'Energy')}（${meterText(r.meters, L)}）`,
       unit: 'kWh',
       categories: cats,
       series: [
@@ -76,6 +76,8 @@ h1 { font-size: 16pt; margin: 0 0 4px; } h2 { font-size: 12pt; margin: 16px 0 6p
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 th, td { border: 1px solid #bbb; padding: 2px 4px; } th { background: #ddebf7; font-weight: bold; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } td.na { background: #f3f3f3; }
+td.grey { color: #8c8c8c; font-style: italic; background: #ededed; } td.refused, td.dash { text-align: center; color: #555; }
+.legend { color: #555; font-size: 8.5pt; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
 section { page-break-inside: auto; } .page { page-break-after: always; }
 </style>
@@ -85,6 +87,8 @@ section { page-break-inside: auto; } .page { page-break-after: always; }
 <h1>${esc(`${r.site.name} ${word('title', L)}`)}</h1>
 <p class="meta">${esc(word('period', L))}: ${esc(periodText(r))}</p>
 <p class="meta">${esc(word('generated', L))}: ${esc(jstStamp(r.generatedAt))} / ${esc(word('openingHours', L))}: ${esc(`${r.hours.open}–${r.hours.close}`)}</p>
+<p class="meta">${esc(word('meters', L))}: ${esc(meterText(r.meters, L))}</p>
+<p class="legend">${esc(word('legend', L))}（※ = ${esc(t('データ不足の参考値', 'reference value, insufficient data'))}）</p>
 <h2>${esc(word('findings', L))}</h2>
 <ul>${r.findings.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>
 <div class="charts">${charts.join('\n')}</div>
@@ -95,8 +99,17 @@ ${tables}
 `;
 }
 
-function cell(v: Cell, kind: ColKind, L: 'ja' | 'en'): string {
+function cell(c: Cell, kind: ColKind, L: 'ja' | 'en'): string {
+  if (isMarked(c)) {
+    const inner = cell(c.value, kind, L).replace(/^<td( class="([^"]*)")?>/, (_m, _a, cls) => {
+      const classes = [cls, c.grey ? 'grey' : 'refused'].filter(Boolean).join(' ');
+      return `<td class="${classes}"${c.note ? ` title="${esc(c.note)}"` : ''}>`;
+    });
+    return c.grey && c.note ? inner.replace('</td>', `<sup>※</sup></td>`) : inner;
+  }
+  const v = c;
   if (v === null) return '<td class="na"></td>';
+  if (v === NA) return '<td class="dash">—</td>';
   if (typeof v === 'string') return `<td>${esc(v)}</td>`;
   const text =
     kind === 'pct'

@@ -32,7 +32,26 @@ export const WORDS = {
   findings: { ja: '主な所見', en: 'Main findings' },
   openingHours: { ja: '開庁時間', en: 'Opening hours' },
   noData: { ja: 'データなし', en: 'no data' },
+  legend: {
+    ja: '灰色の数値はデータ取得率（データのある時間 ÷ 使用時間）が基準未満の参考値で、結果ではありません。— は該当なし、空欄はデータなし。',
+    en: 'Grey figures have coverage (hours with data ÷ hours in use) below the threshold: reference values, not results. — not applicable; blank: no data.',
+  },
+  meters: { ja: '電力量の計測', en: 'Energy measured by' },
 } as const;
+
+/** `meter-1（ロビー）、…` — the meters behind the energy figures and the zones they cover. */
+export function meterText(
+  meters: readonly { zoneName: string; sensor: string; quantity: string }[],
+  lang: Lang,
+): string {
+  if (meters.length === 0) return lang === 'ja' ? '電力量計なし' : 'no energy meter';
+  const list = meters.map((m) =>
+    lang === 'ja'
+      ? `${m.sensor}（${m.zoneName}${m.quantity === 'power' ? '、電力から推計' : ''}）`
+      : `${m.sensor} (${m.zoneName}${m.quantity === 'power' ? ', from power' : ''})`,
+  );
+  return list.join(lang === 'ja' ? '、' : ', ');
+}
 
 export function word(k: keyof typeof WORDS, lang: Lang): string {
   return WORDS[k][lang];

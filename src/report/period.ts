@@ -1,5 +1,6 @@
 import type { Calendar } from '../core/calendar.js';
 import { DAY_MS, fiscalYearRange, HOUR_MS, jstMidnight, jstParts } from '../core/jst.js';
+import type { InUseFn } from './inuse.js';
 import type { MonthInfo } from './types.js';
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -9,10 +10,10 @@ const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep'
  * with an array lookup. JST is UTC+9 whole hours, so a rollup hour never
  * straddles a JST day, month or fiscal-year boundary.
  *
- * Opening hours are weighted by open minutes: the 08:00–09:00 hour of a day
- * opening at 08:30 has weight 0.5, a whole open hour 1, a closed hour 0.
- * Figures "during opening hours" weight each hour's readings and covered
- * time by this, which treats readings as spread evenly over their hour.
+ * In-use time is kept per zone and hour in minutes (`inUseMinutes`), asked
+ * minute by minute of the one judgement (`InUseFn`): the coverage of a
+ * figure is measured against it, and rollups written without in-use keys
+ * fall back to it as a weight (see inuse.ts).
  */
 export class PeriodHours {
   readonly from: number;
@@ -30,7 +31,15 @@ export class PeriodHours {
   /** month index per day */
   readonly dayMonth: Uint8Array;
 
-  constructor(fy: number, to: number, calendar: Calendar, lang: 'ja' | 'en') {
+  private readonly inUseCache = new Map<string, Float64Array>();
+
+  constructor(
+    fy: number,
+    to: number,
+    calendar: Calendar,
+    lang: 'ja' | 'en',
+    private readonly inUse: InUseFn = (_z, ts) => calendar.isOpen(ts),
+  ) {
     const range = fiscalYearRange(fy);
     this.from = range.from;
     this.to = Math.min(Math.max(to, range.from), range.to);
@@ -73,6 +82,42 @@ export class PeriodHours {
       const t = this.from + d * DAY_MS;
       if (t < this.to && !calendar.isClosedDay(t)) this.months[this.dayMonth[d]!]!.openDays++;
     }
+  }
+
+  /** in-use minutes of `zone` per hour of the span (minute-exact), computed once per zone */
+  inUseMinutes(zone: string): Float64Array {
+    let a = this.inUseCache.get(zone);
+    if (a) return a;
+    a = new Float64Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const t = this.from + i * HOUR_MS;
+      let n = 0;
+      for (let k = 0; k < 60; k++) if (this.inUse(zone, t + k * 60_000)) n++;
+      a[i] = n;
+    }
+    this.inUseCache.set(zone, a);
+    return a;
+  }
+
+  /** in-use ms of `zone` per month slot (0–11) and the year (12) */
+  inUseMsBySlot(zone: string): Float64Array {
+    const mins = this.inUseMinutes(zone);
+    const out = new Float64Array(13);
+    for (let i = 0; i < this.count; i++) {
+      out[this.month[i]!]! += mins[i]! * 60_000;
+      out[12]! += mins[i]! * 60_000;
+    }
+    return out;
+  }
+
+  /** ms of month m of the previous fiscal year matching this span (same month, same offset into it) */
+  prevSpanOfMonth(m: number): number {
+    const info = this.months[m]!;
+    const span = Math.max(0, Math.min(info.to, this.to) - info.from);
+    const p = jstParts(info.from);
+    const start = jstMidnight(p.year - 1, p.month, 1);
+    const end = jstMidnight(p.year - 1, p.month + 1, 1);
+    return Math.max(0, Math.min(end, start + span) - start);
   }
 
   /** index of the hour starting at `hour`, or -1 when outside the span */

@@ -1,12 +1,33 @@
-import { categoryLabel, type Lang, severityLabel, word } from './labels.js';
-import type { Report, ZoneFigures, ZoneReport } from './types.js';
+import { categoryLabel, type Lang, pct, severityLabel, word } from './labels.js';
+import type { Num, Report, ZoneFigures, ZoneReport } from './types.js';
 
 /**
  * How a column's numbers are shown. XLSX keeps full precision with a number
  * format; CSV writes rounded numbers (percentages as 0–100 with "%" in the header).
  */
 export type ColKind = 'text' | 'int' | 'dec1' | 'pct' | 'hours' | 'kwh' | 'minutes';
-export type Cell = string | number | null;
+/**
+ * A figure that is not a result: below the coverage threshold (`grey`, shown
+ * greyed with its note), or refused (`value` a text such as 比較不可).
+ */
+export interface Marked {
+  value: number | string | null;
+  grey?: boolean;
+  note?: string;
+}
+export type Cell = string | number | null | Marked;
+
+/** "not applicable" (e.g. over-cooling outside the cooling season): a dash, never 0 */
+export const NA = '—';
+
+export function isMarked(c: Cell): c is Marked {
+  return c !== null && typeof c === 'object';
+}
+
+/** The plain value of a cell (for tests and CSV). */
+export function cellValue(c: Cell): number | string | null {
+  return isMarked(c) ? c.value : c;
+}
 
 export interface Column {
   header: string;
@@ -31,15 +52,41 @@ export function reportTables(r: Report): Table[] {
   const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
   const T = r.limits;
   const months = r.months.filter((m) => m.from < r.to);
-  const zoneCols = [c(t('ゾーンID', 'Zone id'), 'text', 16), c(t('ゾーン', 'Zone'), 'text', 24)];
+  const zoneCols = [c(t('ゾーン', 'Zone'), 'text', 18)];
   const perZoneMonth = (
     zones: readonly ZoneReport[],
     cells: (f: ZoneFigures, z: ZoneReport) => Cell[],
   ): Cell[][] =>
     zones.flatMap((z) => [
-      ...months.map((m) => [z.id, z.name, m.label, ...cells(z.months[m.index]!, z)]),
-      [z.id, z.name, r.partial ? word('toDate', L) : word('yearTotal', L), ...cells(z.year, z)],
+      ...months.map((m) => [z.name, m.label, ...cells(z.months[m.index]!, z)]),
+      [z.name, r.partial ? word('toDate', L) : word('yearTotal', L), ...cells(z.year, z)],
     ]);
+  // below the coverage threshold a figure is a greyed reference value with a note, not a result
+  const g = (v: Num, cov: Num): Cell =>
+    v === null
+      ? null
+      : cov !== null && cov < r.coverageMin
+        ? {
+            value: v,
+            grey: true,
+            note: t(
+              `データ不足（取得率 ${pct(cov, L)}、基準 ${pct(r.coverageMin, L)}）: 参考値`,
+              `insufficient data (coverage ${pct(cov, L)} < ${pct(r.coverageMin, L)}): reference only`,
+            ),
+          }
+        : v;
+  const na = (applicable: boolean, v: Cell): Cell => (applicable ? v : NA);
+  const change = (f: ZoneFigures): Cell =>
+    f.eco.energyComparable === false
+      ? {
+          value: t('比較不可（データ不足）', 'not comparable (insufficient data)'),
+          note: t(
+            `取得率 今年度 ${f.coverage.energy === null ? '—' : pct(f.coverage.energy, L)} / 前年度 ${f.coverage.energyPrev === null ? '—' : pct(f.coverage.energyPrev, L)}（基準 ${pct(r.yoyCoverageMin, L)}）`,
+            `coverage this year ${f.coverage.energy === null ? '—' : pct(f.coverage.energy, L)} / previous ${f.coverage.energyPrev === null ? '—' : pct(f.coverage.energyPrev, L)} (needs ${pct(r.yoyCoverageMin, L)})`,
+          ),
+        }
+      : f.eco.energyChange;
+  const cov = (label: string) => c(t(`${label} 取得率`, `${label} coverage`), 'pct', 10);
   const monthCol = c(t('月', 'Month'), 'text', 14);
   const counterZones = r.zones.filter(
     (z) => z.year.counter.waitingMean !== null || z.year.counter.waitMinutesMean !== null,
@@ -82,19 +129,19 @@ export function reportTables(r: Report): Table[] {
           y.eco.lightsAfterHoursHours === null && y.eco.lightsClosedDayHours === null
             ? null
             : (y.eco.lightsAfterHoursHours ?? 0) + (y.eco.lightsClosedDayHours ?? 0);
+        const cv = y.coverage;
         return [
-          z.id,
           z.name,
-          y.temperature.mean,
-          y.temperature.withinShare,
-          y.humidity.withinShare,
-          y.co2.mean,
-          y.co2.daysAbove,
-          y.illuminance.atOrAboveShare,
-          lights,
-          y.eco.energyKwh,
-          y.eco.energyChange,
-          y.counter.bandHours.red,
+          g(y.temperature.mean, cv.temperature),
+          g(y.temperature.withinShare, cv.temperature),
+          g(y.humidity.withinShare, cv.humidity),
+          g(y.co2.mean, cv.co2),
+          g(y.co2.daysAbove, cv.co2),
+          g(y.illuminance.atOrAboveShare, cv.illuminance),
+          g(lights, cv.lights),
+          g(y.eco.energyKwh, cv.energy),
+          change(y),
+          g(y.counter.bandHours.red, cv.counter),
         ];
       }),
     },
@@ -106,14 +153,18 @@ export function reportTables(r: Report): Table[] {
         monthCol,
         c(t('温度 平均 (°C)', 'Temp mean (°C)'), 'dec1'),
         c(t(`温度 基準内 (${T.temperature.min}–${T.temperature.max} °C)`, `Temp within range`), 'pct', 14),
+        cov(t('温度', 'Temp')),
         c(t('湿度 平均 (%)', 'Humidity mean (%)'), 'dec1'),
         c(t(`湿度 基準内 (${T.humidity.min}–${T.humidity.max} %)`, 'Humidity within range'), 'pct', 14),
+        cov(t('湿度', 'Humidity')),
       ],
       rows: perZoneMonth(r.zones, (f) => [
-        f.temperature.mean,
-        f.temperature.withinShare,
-        f.humidity.mean,
-        f.humidity.withinShare,
+        g(f.temperature.mean, f.coverage.temperature),
+        g(f.temperature.withinShare, f.coverage.temperature),
+        f.coverage.temperature,
+        g(f.humidity.mean, f.coverage.humidity),
+        g(f.humidity.withinShare, f.coverage.humidity),
+        f.coverage.humidity,
       ]),
     },
     {
@@ -126,8 +177,15 @@ export function reportTables(r: Report): Table[] {
         c(t('測定日数', 'Days measured'), 'int'),
         c(t(`日平均${T.co2.max} ppm超 (日)`, `Days mean > ${T.co2.max} ppm`), 'int', 14),
         c(t(`${T.co2.max} ppm超 (時間)`, `Hours > ${T.co2.max} ppm`), 'hours', 14),
+        cov('CO2'),
       ],
-      rows: perZoneMonth(r.zones, (f) => [f.co2.mean, f.co2.daysMeasured, f.co2.daysAbove, f.co2.hoursAbove]),
+      rows: perZoneMonth(r.zones, (f) => [
+        g(f.co2.mean, f.coverage.co2),
+        f.co2.daysMeasured > 0 ? f.co2.daysMeasured : null,
+        g(f.co2.daysAbove, f.coverage.co2),
+        g(f.co2.hoursAbove, f.coverage.co2),
+        f.coverage.co2,
+      ]),
     },
     {
       sheet: t('照度', 'Illuminance'),
@@ -138,11 +196,13 @@ export function reportTables(r: Report): Table[] {
         c(t('目標 (lx)', 'Target (lx)'), 'int'),
         c(t('平均 (lx)', 'Mean (lx)'), 'int'),
         c(t('目標以上の割合', 'Share ≥ target'), 'pct', 14),
+        cov(t('照度', 'Illuminance')),
       ],
       rows: perZoneMonth(r.zones, (f) => [
         f.illuminance.target,
-        f.illuminance.mean,
-        f.illuminance.atOrAboveShare,
+        g(f.illuminance.mean, f.coverage.illuminance),
+        g(f.illuminance.atOrAboveShare, f.coverage.illuminance),
+        f.coverage.illuminance,
       ]),
     },
     {
@@ -155,19 +215,25 @@ export function reportTables(r: Report): Table[] {
         c(t(`暖め過ぎ (>${T.eco.overheatAbove} °C, 時間)`, `Over-heated (h)`), 'hours', 14),
         c(t('時間外点灯 (時間)', 'Lights after hours (h)'), 'hours', 14),
         c(t('閉庁日点灯 (時間)', 'Lights closed days (h)'), 'hours', 14),
+        cov(t('照明', 'Lights')),
         c(t('電力量 (kWh)', 'Energy (kWh)'), 'kwh'),
+        cov(t('電力量', 'Energy')),
         c(t('前年度同月 (kWh)', 'Prev. year (kWh)'), 'kwh'),
-        c(t('前年度比', 'Change'), 'pct'),
+        cov(t('前年度', 'Prev. year')),
+        c(t('前年度比', 'Change'), 'pct', 16),
         c(t('計測', 'Source'), 'text', 10),
       ],
       rows: perZoneMonth(r.zones, (f) => [
-        f.eco.overcooledHours,
-        f.eco.overheatedHours,
-        f.eco.lightsAfterHoursHours,
-        f.eco.lightsClosedDayHours,
-        f.eco.energyKwh,
+        na(f.eco.overcoolApplicable, g(f.eco.overcooledHours, f.coverage.temperature)),
+        na(f.eco.overheatApplicable, g(f.eco.overheatedHours, f.coverage.temperature)),
+        g(f.eco.lightsAfterHoursHours, f.coverage.lights),
+        g(f.eco.lightsClosedDayHours, f.coverage.lights),
+        f.coverage.lights,
+        g(f.eco.energyKwh, f.coverage.energy),
+        f.coverage.energy,
         f.eco.energyPrevKwh,
-        f.eco.energyChange,
+        f.coverage.energyPrev,
+        change(f),
         f.eco.energySource === null
           ? null
           : f.eco.energySource === 'meter'
@@ -193,14 +259,16 @@ export function reportTables(r: Report): Table[] {
           'hours',
         ),
         c(t(`${T.wait.redFrom}分以上 (時間)`, `≥ ${T.wait.redFrom} min (h)`), 'hours'),
+        cov(t('待ち', 'Queue')),
       ],
       rows: perZoneMonth(counterZones, (f) => [
-        f.counter.waitingMean,
-        f.counter.waitingPeak,
-        f.counter.waitMinutesMean,
-        f.counter.bandHours.blue,
-        f.counter.bandHours.yellow,
-        f.counter.bandHours.red,
+        g(f.counter.waitingMean, f.coverage.counter),
+        g(f.counter.waitingPeak, f.coverage.counter),
+        g(f.counter.waitMinutesMean, f.coverage.counter),
+        g(f.counter.bandHours.blue, f.coverage.counter),
+        g(f.counter.bandHours.yellow, f.coverage.counter),
+        g(f.counter.bandHours.red, f.coverage.counter),
+        f.coverage.counter,
       ]),
     },
     alertTable(r, months, L),
@@ -253,9 +321,8 @@ function completenessTable(r: Report, months: Report['months'], L: Lang): Table 
     sheet: t('データ取得率', 'Completeness'),
     title: t('データ取得率（受信数 ÷ 期待数）', 'Data completeness (received ÷ expected readings)'),
     columns: [
-      c(t('ゾーンID', 'Zone id'), 'text', 16),
-      c(t('ゾーン', 'Zone'), 'text', 24),
-      c(t('センサー', 'Sensor'), 'text', 18),
+      c(t('ゾーン', 'Zone'), 'text', 18),
+      c(t('センサー', 'Sensor'), 'text', 16),
       c(t('間隔 (秒)', 'Interval (s)'), 'int', 9),
       c(t('期待数', 'Expected'), 'int', 10),
       c(t('受信数', 'Received'), 'int', 10),
@@ -263,7 +330,6 @@ function completenessTable(r: Report, months: Report['months'], L: Lang): Table 
       ...months.map((m) => c(m.label, 'pct', 10)),
     ],
     rows: r.sensors.map((s) => [
-      s.zone,
       (zoneName.get(s.zone) ?? s.zone) + (s.registered ? '' : t('（未登録）', ' (unregistered)')),
       s.sensor,
       s.intervalSeconds,

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../core/calendar.js';
 import type { RollupRow } from '../store/store.js';
+import type { InUseFn } from './inuse.js';
 
 /**
  * One alert as the report needs it. The alerts part provides an adapter;
@@ -44,6 +45,8 @@ export interface ReportInput {
   alerts: readonly AlertFact[];
   /** sensors absent from `sensors` are expected at this interval */
   defaultIntervalSeconds: number;
+  /** whether a zone is in use at a minute (the one judgement); default: the calendar's opening hours */
+  inUse?: InUseFn;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -72,12 +75,17 @@ export interface ZoneFigures {
   eco: {
     overcooledHours: Num;
     overheatedHours: Num;
+    /** false in months outside the cooling / heating season: the figure is "not applicable" (—), not 0 */
+    overcoolApplicable: boolean;
+    overheatApplicable: boolean;
     lightsAfterHoursHours: Num;
     lightsClosedDayHours: Num;
     energyKwh: Num;
     energyPrevKwh: Num;
     /** (this − previous) / previous */
     energyChange: Num;
+    /** null: nothing to compare; false: both exist but a period's meter coverage is below `yoyCoverageMin` (比較不可) */
+    energyComparable: boolean | null;
     energySource: 'meter' | 'power' | null;
   };
   counter: {
@@ -86,6 +94,30 @@ export interface ZoneFigures {
     waitMinutesMean: Num;
     bandHours: { blue: Num; yellow: Num; red: Num };
   };
+  /**
+   * Share of the time a figure is about that has data: hours with data ÷
+   * hours in use (per sensor of that quantity in the zone); lights and
+   * energy against the whole span. Below `coverageMin` a figure is greyed as
+   * a reference value, not presented as a result.
+   */
+  coverage: {
+    temperature: Num;
+    humidity: Num;
+    co2: Num;
+    illuminance: Num;
+    lights: Num;
+    counter: Num;
+    energy: Num;
+    energyPrev: Num;
+  };
+}
+
+/** An energy meter (or power sensor) and the zone it covers, named on the report. */
+export interface MeterInfo {
+  zone: string;
+  zoneName: string;
+  sensor: string;
+  quantity: 'energy' | 'power';
 }
 
 export interface ZoneReport {
@@ -144,4 +176,8 @@ export interface Report {
   sensors: SensorReport[];
   alerts: { months: AlertGroup[][]; year: AlertGroup[] };
   findings: string[];
+  /** thresholds the renderers grey by */
+  coverageMin: number;
+  yoyCoverageMin: number;
+  meters: MeterInfo[];
 }
