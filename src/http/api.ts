@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../core/context.js';
 import { isQuantity, unitOf } from '../core/quantities.js';
 import type { Reading } from '../core/reading.js';
+import { judgementOf } from '../core/status-service.js';
 import type { SeriesQuery } from '../store/store.js';
 import { parseDuration, parseTime } from './params.js';
 
@@ -10,11 +11,8 @@ const MAX_BUCKETS = 20_000;
 /** A reading as the public API shows it (DESIGN §4): ISO timestamps, unit, availability, staleness. */
 export function readingView(ctx: AppContext, r: Reading, now: number) {
   const online = ctx.latest.status(r.site, r.sensor)?.online;
-  const staleAfter = ctx.inventory.staleAfterMs(
-    r.site,
-    r.sensor,
-    ctx.config.inventory.defaultIntervalSeconds,
-  );
+  // The one judgement (src/core/judgement.ts) decides: offline at once, else stale after the sensor's limit.
+  const freshness = judgementOf(ctx).freshness(r.site, r.sensor, r.ts, now, online);
   return {
     site: r.site,
     zone: r.zone,
@@ -26,8 +24,7 @@ export function readingView(ctx: AppContext, r: Reading, now: number) {
     registered: r.registered,
     /** the sensor's availability message (null: it never sent one) */
     online: online ?? null,
-    // An offline sensor's last value is not current, however recent it is.
-    stale: online === false || now - r.ts > staleAfter,
+    stale: freshness !== 'fresh',
   };
 }
 
