@@ -1,5 +1,9 @@
 import type { Quantity } from '../core/quantities.js';
+import type { RuleConfig } from '../rules/schema.js';
 import type { Category, Severity } from '../rules/types.js';
+
+/** `threshold`, `day_average`, `empty_zone`, `stale`, `offline` … as the rules file names them */
+export type RuleKind = RuleConfig['kind'];
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
 
@@ -22,7 +26,7 @@ export interface AlertLimit {
 export interface Alert {
   id: number;
   ruleId: string;
-  kind: 'threshold' | 'day_average' | 'empty_zone' | 'stale';
+  kind: RuleKind;
   category: Category;
   severity: Severity;
   state: AlertState;
@@ -33,11 +37,15 @@ export interface Alert {
   sensor?: string;
   quantity?: Quantity;
   title?: { ja: string; en: string };
+  /** suggested action from the rule (`advice:`); notices fall back to a default per quantity */
+  advice?: { ja: string; en: string };
   /** when the condition started (start of the pending period), epoch ms */
   openedAt: number;
   firedAt: number;
   ackedAt?: number;
   ackedBy?: string;
+  /** optional note given with the acknowledgement */
+  ackComment?: string;
   resolvedAt?: number;
   resolveReason?: 'cleared' | 'window' | 'rule_removed';
   /** newest value judged and the worst one of the incident */
@@ -49,6 +57,8 @@ export interface Alert {
   notifiedSeverity?: Severity;
   notifyCount: number;
   resolvedNotified: boolean;
+  /** a notice is due but held by quiet hours: when it will go out (epoch ms); cleared once sent */
+  heldUntil?: number;
 }
 
 /** Filter for listing alerts; `active` = firing or acknowledged. */
@@ -56,6 +66,8 @@ export interface AlertFilter {
   state?: AlertState | 'active';
   zone?: string;
   category?: Category;
+  /** only these alerts */
+  ids?: number[];
   /** newest first, at most this many (default 200) */
   limit?: number;
 }
@@ -96,6 +108,7 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     sensor: a.sensor ?? null,
     quantity: a.quantity ?? null,
     title: a.title ?? null,
+    advice: a.advice ?? null,
     value: a.value,
     peak: a.peak,
     limit: a.limit,
@@ -103,6 +116,10 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     firedAt: iso(a.firedAt),
     acknowledgedAt: iso(a.ackedAt),
     acknowledgedBy: a.ackedBy ?? null,
+    acknowledgeComment: a.ackComment ?? null,
+    /** a notice held by quiet hours goes out at this time */
+    heldUntil: iso(a.heldUntil),
+    notified: a.notifiedAt !== undefined,
     resolvedAt: iso(a.resolvedAt),
     resolveReason: a.resolveReason ?? null,
     durationMs: durationMs(a, now),

@@ -55,6 +55,7 @@ export class AlertBook {
           ...(ev.subject.sensor === undefined ? {} : { sensor: ev.subject.sensor }),
           ...(ev.subject.quantity === undefined ? {} : { quantity: ev.subject.quantity }),
           ...(rule.title ? { title: rule.title } : {}),
+          ...(rule.advice ? { advice: rule.advice } : {}),
           openedAt: ev.since,
           firedAt: ev.ts,
           value: ev.value,
@@ -102,7 +103,7 @@ export class AlertBook {
   }
 
   /** Acknowledges an open alert (idempotent: acknowledging twice keeps the first who and when). */
-  ack(id: number, by: string, now: number): AckResult {
+  ack(id: number, by: string, now: number, comment?: string): AckResult {
     const alert = this.findOpen(id);
     if (!alert)
       return this.store.get(id) ? { ok: false, reason: 'resolved' } : { ok: false, reason: 'not_found' };
@@ -110,6 +111,7 @@ export class AlertBook {
     alert.state = 'acknowledged';
     alert.ackedAt = now;
     alert.ackedBy = by;
+    if (comment) alert.ackComment = comment;
     this.store.update(alert);
     return { ok: true, alert, change: { type: 'acknowledged', alert } };
   }

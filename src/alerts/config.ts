@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { CATEGORIES } from '../rules/types.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time "HH:MM" (JST)');
 const severity = z.enum(['info', 'warning', 'critical']);
-const category = z.enum(['comfort', 'eco', 'service', 'sensor']);
+const category = z.enum(CATEGORIES);
 const name = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a channel name like "facilities-chat"');
 
 /** A generic JSON webhook; `slack` and `teams` post bodies those services accept. URL may come from KAITEKI_WEBHOOK_URL. */
@@ -64,13 +65,23 @@ export const alertsConfigSchema = z
     repeatMinutes: z.number().min(0).default(60),
     /** send a notice when an alert resolves (only for alerts that were notified) */
     notifyResolved: z.boolean().default(true),
+    /** alerts of one rule that fire (or resolve) within this window go out as one notice naming the zones (Alertmanager's group_wait); 0 = one notice per alert */
+    groupSeconds: z.number().min(0).max(600).default(30),
+    /** how long the signed alert-page link in a notice stays valid */
+    linkExpiryDays: z.number().min(0.01).max(90).default(7),
+    /** longest silence the alert page may set */
+    maxSilenceHours: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(72),
     quietHours: quietHoursSchema.prefault({}),
     /** notification channels besides the log, which always gets every notice */
     channels: z.array(channelSchema).default([]),
     /** empty = every channel gets every alert */
     routes: z.array(routeSchema).default([]),
     language: z.enum(['ja', 'en']).default('ja'),
-    /** base URL people reach Kaiteki at, for the acknowledge link in messages */
+    /** base URL people reach Kaiteki at, for the alert-page and wall links in notices (default: http://<hostname>:<http.port>) */
     publicUrl: z.string().url().optional(),
     /** failed sends are retried with exponential backoff, then counted and logged */
     retry: z

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Router } from 'express';
 import { Calendar } from '../core/calendar.js';
@@ -6,6 +7,8 @@ import { errorMessage } from '../core/errors.js';
 import { HOUR_MS, jstDayStart } from '../core/jst.js';
 import { child, type Logger } from '../core/log.js';
 import { type Reading, seriesKey } from '../core/reading.js';
+import { judgementOf } from '../core/status-service.js';
+import { type LinkCheck, type LinkSigner, linkSigner } from '../http/links.js';
 import { Dispatcher } from '../notify/dispatcher.js';
 import { quietHours } from '../notify/policy.js';
 import { defaultRegistry, type NotifierRegistry } from '../notify/registry.js';
@@ -22,7 +25,8 @@ import {
 } from './alert.js';
 import { type AckResult, AlertBook, type AlertChange } from './book.js';
 import { AlertNotifications } from './notifications.js';
-import { alertRouter } from './router.js';
+import { alertRouter, type SilenceRequest, type SilenceResult } from './router.js';
+import { covers, type Silence, SilenceStore, silenceJson } from './silences.js';
 import { AlertStore } from './store.js';
 
 /**
@@ -41,6 +45,9 @@ export class Alerting implements Extension {
   private notifications?: AlertNotifications;
   private dispatcher?: Dispatcher;
   private timer?: NodeJS.Timeout;
+  private silenceStore?: SilenceStore;
+  private signer?: LinkSigner;
+  private readonly wakers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => void;
   private readonly out: RuleEvent[] = [];
   private readonly zoneNames: Map<string, { ja: string; en: string }>;
@@ -70,6 +77,9 @@ export class Alerting implements Extension {
         'kaiteki_alerts_decision_lag_seconds',
         'Reading timestamp to alert change, for changes decided on a reading',
       ),
+      held: mx.counter('kaiteki_notify_held_total', 'Notices held by quiet hours (once per alert)', [
+        'event',
+      ]),
     };
     const book = () => this.book?.active() ?? [];
     mx.gauge(
@@ -82,9 +92,16 @@ export class Alerting implements Extension {
       },
     );
     this.router = alertRouter(
-      { list: (f) => this.listAlerts(f), ack: (id, by) => this.ack(id, by) },
+      {
+        list: (f) => this.listAlerts(f),
+        ack: (id, by, comment) => this.ack(id, by, comment),
+        silences: () => this.listSilences(),
+        silence: (req) => this.silence(req),
+        endSilence: (id, ids) => this.endSilence(id, ids),
+        verifyLink: (token) => this.verifyLink(token),
+        audit: (entry) => ctx.audit?.record(entry),
+      },
       ctx.config.secrets.adminToken,
-      ctx.audit,
     );
   }
 
@@ -93,14 +110,24 @@ export class Alerting implements Extension {
     const cfg = config.alerts;
     if (!cfg.enabled) return;
     const calendar = new Calendar(config.hours);
-    const rules = loadRules(resolve(cfg.rulesFile), config, calendar, inventory.staleAfterIntervals);
+    const judgement = judgementOf(this.ctx); // (H12) the one judgement: in use, daily mean
+    const rules = loadRules(resolve(cfg.rulesFile), config, judgement, inventory.staleAfterIntervals);
     const expectedMs = (site: string, sensor: string) =>
       (inventory.get(site, sensor)?.intervalSeconds ?? config.inventory.defaultIntervalSeconds) * 1000;
-    const engine = new Engine(rules, expectedMs, inventory.staleAfterIntervals);
+    const engine = new Engine(rules, expectedMs, {
+      staleAfterIntervals: inventory.staleAfterIntervals,
+      judgement,
+      availability: (site, sensor) => this.ctx.latest.status(site, sensor)?.online,
+    });
     this.engine = engine;
     const store = new AlertStore(join(config.store.dataDir, 'alerts.db'));
     store.open();
     this.store = store;
+    const silences = new SilenceStore(store.database);
+    this.silenceStore = silences;
+    const base = (cfg.publicUrl ?? `http://${hostname()}:${config.http.port}`).replace(/\/+$/, '');
+    const expiryMs = cfg.linkExpiryDays * 86_400_000;
+    const langQuery = cfg.language === 'en' ? '&lang=en' : '';
     const book = new AlertBook(store, (rule, ev) => limitOf(rule, ev, expectedMs));
     this.book = book;
     const notifiers = this.registry.build(cfg.channels, {
@@ -120,8 +147,21 @@ export class Alerting implements Extension {
       },
       routes: cfg.routes,
       lang: cfg.language,
-      ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}),
       zoneName: (z) => this.zoneNames.get(z),
+      pageUrl: (ids, at) => `${base}/alerts?t=${this.links().sign(ids, at + expiryMs)}${langQuery}`,
+      wallUrl: `${base}/${cfg.language === 'en' ? '?lang=en' : ''}`,
+      silences,
+      groupMs: cfg.groupSeconds * 1000,
+      log: child(this.ctx.log, 'notify'),
+      onHeld: (event) => this.m.held.inc({ event }),
+      wake: (ms) => {
+        const t = setTimeout(() => {
+          this.wakers.delete(t);
+          this.tick();
+        }, ms + 20);
+        t.unref();
+        this.wakers.add(t);
+      },
     });
     const now = clock.now();
     // A restart continues open alerts (same id) instead of opening duplicates.
@@ -150,6 +190,8 @@ export class Alerting implements Extension {
     this.unsubscribe = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const t of this.wakers) clearTimeout(t);
+    this.wakers.clear();
     try {
       this.book?.flush();
     } catch (err) {
@@ -188,15 +230,102 @@ export class Alerting implements Extension {
     return this.store?.history(from, to) ?? [];
   }
 
-  ack(id: number, by: string): AckResult | undefined {
+  ack(id: number, by: string, comment?: string): AckResult | undefined {
     if (!this.book) return undefined;
     const now = this.ctx.clock.now();
-    const result = this.book.ack(id, by, now);
+    const result = this.book.ack(id, by, now, comment);
     if (result.ok && result.change) {
       this.log.info({ alert: id, by }, 'alert acknowledged');
       this.announce(result.change, now);
     }
     return result;
+  }
+
+  /** The link signer (KAITEKI_SECRET, else the key kept in the data dir). */
+  links(): LinkSigner {
+    this.signer ??= linkSigner(this.ctx.config.store.dataDir, this.ctx.config.secrets.linkSecret);
+    return this.signer;
+  }
+
+  verifyLink(token: unknown): LinkCheck {
+    return this.links().verify(token, this.ctx.clock.now());
+  }
+
+  /** Silences in force or to come, and those that ended in the last day (for the page and the wall). */
+  listSilences():
+    | (ReturnType<typeof silenceJson> & { zoneName: { ja: string; en: string } | null })[]
+    | undefined {
+    if (!this.silenceStore) return undefined;
+    const now = this.ctx.clock.now();
+    return this.silenceStore
+      .list(now, 86_400_000)
+      .reverse()
+      .map((s) => ({ ...silenceJson(s, now), zoneName: this.zoneNames.get(s.zone) ?? null }));
+  }
+
+  /** Silences a sensor or a zone, from an alert (its sensor/zone) or, for the admin, named directly. */
+  silence(req: SilenceRequest): SilenceResult | undefined {
+    const { silenceStore, book, store, notifications } = this;
+    if (!silenceStore || !book || !store || !notifications) return undefined;
+    const now = this.ctx.clock.now();
+    const maxMin = this.ctx.config.alerts.maxSilenceHours * 60;
+    if (req.minutes > maxMin)
+      return { ok: false, status: 400, error: `minutes: at most ${maxMin} (alerts.maxSilenceHours)` };
+    let site = req.site ?? this.ctx.config.site.id;
+    let zone = req.zone;
+    let sensor = req.sensor;
+    const from =
+      req.alertId === undefined ? undefined : (book.findOpen(req.alertId) ?? store.get(req.alertId));
+    if (req.alertId !== undefined) {
+      if (!from) return { ok: false, status: 404, error: `no alert ${req.alertId}` };
+      site = from.site;
+      zone = from.zone;
+      sensor = from.sensor;
+    }
+    if (!zone) return { ok: false, status: 400, error: 'zone: which zone to silence' };
+    if (req.scope === 'sensor' && !sensor)
+      return {
+        ok: false,
+        status: 400,
+        error: 'this alert is about a zone, not one sensor: silence the zone',
+      };
+    const s: Silence = silenceStore.add({
+      scope: req.scope,
+      site,
+      zone,
+      ...(req.scope === 'sensor' && sensor ? { sensor } : {}),
+      from: now,
+      until: now + Math.round(req.minutes * 60_000),
+      reason: req.reason,
+      by: req.by,
+      ...(req.alertId === undefined ? {} : { alertId: req.alertId }),
+    });
+    this.log.info(
+      { silence: s.id, zone, sensor: s.sensor, until: new Date(s.until).toISOString(), by: s.by },
+      'silence set',
+    );
+    const covered = book.active().filter((a) => covers(s, a));
+    const about = from ? [from, ...covered.filter((a) => a.id !== from.id)] : covered;
+    notifications.announceSilence(s, about, now);
+    this.ctx.bus.emit('alert', { type: 'silenced', silence: silenceJson(s, now) });
+    return { ok: true, silence: silenceJson(s, now) };
+  }
+
+  /** Ends a silence early; a link may end only silences set from one of its alerts. */
+  endSilence(id: number, allowedAlerts?: readonly number[]): SilenceResult | undefined {
+    const silenceStore = this.silenceStore;
+    if (!silenceStore) return undefined;
+    const now = this.ctx.clock.now();
+    const existing = silenceStore.list(now).find((s) => s.id === id);
+    if (!existing) return { ok: false, status: 404, error: `no silence ${id} in force` };
+    if (allowedAlerts && (existing.alertId === undefined || !allowedAlerts.includes(existing.alertId)))
+      return { ok: false, status: 403, error: 'the link does not cover this silence' };
+    const ended = silenceStore.end(id, now);
+    if (!ended) return { ok: false, status: 404, error: `no silence ${id} in force` };
+    this.log.info({ silence: id }, 'silence ended early');
+    this.ctx.bus.emit('alert', { type: 'unsilenced', silence: silenceJson(ended, now) });
+    this.tick();
+    return { ok: true, silence: silenceJson(ended, now) };
   }
 
   /** Runs time-based transitions and due notices (exposed for tests driving a ManualClock). */
@@ -266,23 +395,11 @@ export class Alerting implements Extension {
     for (const quantity of new Set(engine.rules.map((r) => r.quantity))) {
       if (!quantity || !engine.hasDayAverage(quantity)) continue;
       try {
+        // (H12) per zone and hour, as the judgement's daily mean weighs them
         const buckets = await this.ctx.store.query({ quantity, from: day, to: now + 1, step: HOUR_MS });
-        const sums = new Map<string, { subject: Subject; sum: number; n: number; last: number }>();
-        for (const b of buckets) {
-          const key = seriesKey(b);
-          const s = sums.get(key) ?? {
-            subject: { key, site: b.site, zone: b.zone, sensor: b.sensor, quantity },
-            sum: 0,
-            n: 0,
-            last: b.ts,
-          };
-          s.sum += b.mean * b.count;
-          s.n += b.count;
-          s.last = Math.max(s.last, b.ts);
-          sums.set(key, s);
-        }
-        for (const [key, s] of sums)
-          engine.restoreDay(quantity, s.subject, day, s.sum, s.n, newest.get(key) ?? s.last);
+        for (const b of buckets)
+          if (b.count > 0 && (newest.get(seriesKey(b)) ?? b.ts) >= b.ts)
+            engine.restoreDayHour(quantity, b.site, b.zone, day, b.ts, b.mean * b.count, b.count);
       } catch (err) {
         this.log.warn({ quantity, err: errorMessage(err) }, 'could not restore day averages from the store');
       }

@@ -111,6 +111,10 @@ export class AlertStore {
       where.push('category = ?');
       args.push(f.category);
     }
+    if (f.ids?.length) {
+      where.push(`id IN (${f.ids.map(() => '?').join(',')})`);
+      args.push(...f.ids);
+    }
     const sql = `SELECT id, data FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db!.prepare(sql).all(...args, f.limit ?? 200) as Row[]).map(fromRow);
   }
@@ -126,6 +130,12 @@ export class AlertStore {
       ...(a.ackedAt === undefined ? {} : { ackedAt: a.ackedAt }),
       ...(a.resolvedAt === undefined ? {} : { resolvedAt: a.resolvedAt }),
     }));
+  }
+
+  /** The open database, for the silences kept next to the alerts. */
+  get database(): Database.Database {
+    if (!this.db) throw new Error('the alert store is not open');
+    return this.db;
   }
 
   get isOpen(): boolean {

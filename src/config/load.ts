@@ -44,6 +44,7 @@ const SECRETS: { env: string; key: keyof Secrets; filePaths: string[][] }[] = [
   { env: 'KAITEKI_SMTP_PASSWORD', key: 'smtpPassword', filePaths: [] },
   { env: 'KAITEKI_WEBHOOK_URL', key: 'webhookUrl', filePaths: [] },
   { env: 'KAITEKI_BROKER_USERS', key: 'brokerUsers', filePaths: [['mqtt', 'embedded', 'users']] },
+  { env: 'KAITEKI_SECRET', key: 'linkSecret', filePaths: [['secret'], ['alerts', 'secret']] },
 ];
 
 /**

@@ -260,6 +260,8 @@ export interface Secrets {
   webhookUrl?: string;
   /** KAITEKI_BROKER_USERS: embedded broker users `name:password,name2:password2` */
   brokerUsers?: string;
+  /** KAITEKI_SECRET: signs the alert page links (else a key generated in the data dir) */
+  linkSecret?: string;
 }
   /** topics the dedupe filter remembers at most (digests, about 512 B each: 20,000 ≈ 10 MB at most) */
   dedupeMaxEntries: z.number().int().min(100).default(20_000),

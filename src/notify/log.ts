@@ -18,8 +18,12 @@ export class LogNotifier extends BaseNotifier {
       event: n.kind,
       severity: n.alert.severity,
       zone: n.alert.zone,
+      ...(n.alerts.length > 1
+        ? { alerts: n.alerts.map((a) => a.id), zones: n.alerts.map((a) => a.zone) }
+        : {}),
     };
-    if (n.kind !== 'resolved' && n.alert.severity === 'critical') this.log.warn(fields, n.title);
+    const course = n.kind === 'firing' || n.kind === 'reminder' || n.kind === 'escalated';
+    if (course && n.alert.severity === 'critical') this.log.warn(fields, n.title);
     else this.log.info(fields, n.title);
   }
 }

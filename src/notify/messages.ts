@@ -1,8 +1,10 @@
 import { type Alert, alertJson } from '../alerts/alert.js';
-import { toJstIso } from '../core/jst.js';
+import { type Silence, silenceJson } from '../alerts/silences.js';
+import { jstParts } from '../core/jst.js';
 import { QUANTITIES, type Quantity, unitOf } from '../core/quantities.js';
 import type { Severity } from '../rules/types.js';
-import type { Notice, NoticeKind } from './notifier.js';
+import { adviceFor, isLow } from './advice.js';
+import type { AlertNoticeKind, Notice } from './notifier.js';
 
 type Lang = 'ja' | 'en';
 type I18n = { ja: string; en: string };
@@ -12,102 +14,247 @@ const SEVERITY: Record<Severity, I18n> = {
   warning: { ja: '警告', en: 'Warning' },
   critical: { ja: '重大', en: 'Critical' },
 };
-const KIND_SUFFIX: Record<NoticeKind, I18n> = {
+const KIND_SUFFIX: Record<AlertNoticeKind, I18n> = {
   firing: { ja: '', en: '' },
   reminder: { ja: '・継続中', en: ', still firing' },
   escalated: { ja: '・悪化', en: ', escalated' },
   resolved: { ja: '', en: '' },
 };
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 export interface RenderContext {
   lang: Lang;
   now: number;
-  zoneName?: I18n;
-  /** base URL for the acknowledge link */
-  publicUrl?: string;
+  zoneName?(zone: string): I18n | undefined;
+  /** the signed alert-page link for these alerts */
+  pageUrl?(ids: readonly number[]): string | undefined;
+  /** the wall dashboard */
+  wallUrl?: string;
 }
 
 /**
- * Renders a notice: what, where, how much against which limit, for how long,
- * and how to acknowledge. Japanese by default, e.g.
+ * Renders a notice about one alert or a group of alerts of one rule: what,
+ * where (zone names), value against the limit, since when, what to do, then
+ * the alert page and the wall; internal ids last. Japanese by default, e.g.
  * `【警告】1階ロビー CO2 1,250 ppm（基準 1,000 ppm 以下）が15分継続`.
  */
-export function renderNotice(a: Alert, kind: NoticeKind, ctx: RenderContext): Notice {
+export function renderNotice(alerts: readonly Alert[], kind: AlertNoticeKind, ctx: RenderContext): Notice {
+  const a = alerts[0]!;
   const { lang, now } = ctx;
   const ja = lang === 'ja';
-  const where = ctx.zoneName?.[lang] ?? a.zone;
-  const dur = formatDuration((a.resolvedAt ?? now) - a.openedAt, lang);
-  const what = describe(a, lang);
   const tag =
     kind === 'resolved'
       ? ja
         ? '【解消】'
         : '[Resolved] '
       : ja
-        ? `【${SEVERITY[a.severity].ja}${KIND_SUFFIX[kind].ja}】`
-        : `[${SEVERITY[a.severity].en}${KIND_SUFFIX[kind].en}] `;
+        ? `【${SEVERITY[worst(alerts)].ja}${KIND_SUFFIX[kind].ja}】`
+        : `[${SEVERITY[worst(alerts)].en}${KIND_SUFFIX[kind].en}] `;
+  const what = describe(a, lang);
+  const lines: string[] = [];
   let title: string;
-  if (kind === 'resolved') {
-    const peak =
-      a.kind === 'empty_zone' || a.quantity === 'lights'
-        ? ''
-        : ja
-          ? `最大 ${valueText(a, a.peak, lang)}、`
-          : `peak ${valueText(a, a.peak, lang)}, `;
-    title = ja
-      ? `${tag}${where} ${what.label} 回復（${peak}${dur}継続）`
-      : `${tag}${where}: ${what.label} back to normal (${peak}lasted ${dur})`;
+  if (alerts.length === 1) {
+    const where = zoneText(a, ctx);
+    const dur = formatDuration((a.resolvedAt ?? now) - a.openedAt, lang);
+    const extreme = extremeText(a, lang);
+    if (kind === 'resolved') {
+      title = ja
+        ? `${tag}${where} ${what.label} 回復（${extreme ? `${extreme}、` : ''}${dur}継続）`
+        : `${tag}${where}: ${what.label} back to normal (${extreme ? `${extreme}, ` : ''}lasted ${dur})`;
+      lines.push(title, ja ? `場所: ${where}` : `Where: ${where}`);
+    } else {
+      title = ja ? `${tag}${where} ${what.line}が${dur}継続` : `${tag}${where}: ${what.line} for ${dur}`;
+      lines.push(
+        title,
+        ja ? `場所: ${where}` : `Where: ${where}`,
+        ja
+          ? `内容: ${what.line}${extreme ? `・${extreme}` : ''}`
+          : `What: ${what.line}${extreme ? `; ${extreme}` : ''}`,
+        ja
+          ? `発生: ${when(a.openedAt, lang)} から（${dur}継続）`
+          : `Since: ${when(a.openedAt, lang)} (${dur})`,
+      );
+    }
   } else {
-    title = ja ? `${tag}${where} ${what.line}が${dur}継続` : `${tag}${where}: ${what.line} for ${dur}`;
+    const names = alerts.map((x) => zoneText(x, ctx));
+    const list = names.join(ja ? '、' : ', ');
+    title =
+      kind === 'resolved'
+        ? ja
+          ? `${tag}${what.label} 回復 ${alerts.length}か所: ${list}`
+          : `${tag}${what.label} back to normal in ${alerts.length} zones: ${list}`
+        : ja
+          ? `${tag}${what.label} 基準外 ${alerts.length}か所: ${list}`
+          : `${tag}${what.label} out of limits in ${alerts.length} zones: ${list}`;
+    lines.push(title, ja ? '場所と値:' : 'Where and how much:');
+    for (const x of alerts) {
+      const extreme = extremeText(x, lang);
+      const v = valueText(x, x.value, lang);
+      lines.push(
+        kind === 'resolved'
+          ? ja
+            ? `・${zoneText(x, ctx)}（${extreme ? `${extreme}、` : ''}${formatDuration((x.resolvedAt ?? now) - x.openedAt, lang)}継続）`
+            : `• ${zoneText(x, ctx)} (${extreme ? `${extreme}, ` : ''}lasted ${formatDuration((x.resolvedAt ?? now) - x.openedAt, lang)})`
+          : ja
+            ? `・${zoneText(x, ctx)} ${v}${extreme ? `（${extreme}）` : ''} ${clock(x.openedAt)} から`
+            : `• ${zoneText(x, ctx)} ${v}${extreme ? ` (${extreme})` : ''} since ${clock(x.openedAt)}`,
+      );
+    }
+    if (kind !== 'resolved' && what.limit) lines.push(ja ? `基準: ${what.limit}` : `Limit: ${what.limit}`);
   }
-  const ackUrl = ctx.publicUrl ? `${ctx.publicUrl.replace(/\/+$/, '')}/api/alerts/${a.id}/ack` : undefined;
-  const ackPath = ackUrl ?? `/api/alerts/${a.id}/ack`;
-  const lines = ja
-    ? [
-        title,
-        `場所: ${where}${a.sensor ? `（センサー ${a.sensor}）` : ''}`,
-        `現在値: ${valueText(a, a.value, lang)} / 最大: ${valueText(a, a.peak, lang)} / 基準: ${what.limit || '—'}`,
-        `発生: ${toJstIso(a.openedAt).slice(0, 16).replace('T', ' ')}（${dur}継続）`,
-        `ルール: ${a.ruleId}（アラート #${a.id}）`,
-      ]
-    : [
-        title,
-        `Where: ${where}${a.sensor ? ` (sensor ${a.sensor})` : ''}`,
-        `Now: ${valueText(a, a.value, lang)} / peak: ${valueText(a, a.peak, lang)} / limit: ${what.limit || '—'}`,
-        `Since: ${toJstIso(a.openedAt).slice(0, 16).replace('T', ' ')} JST (${dur})`,
-        `Rule: ${a.ruleId} (alert #${a.id})`,
-      ];
-  if (a.ackedAt !== undefined) {
-    const at = toJstIso(a.ackedAt).slice(0, 16).replace('T', ' ');
-    lines.push(
-      ja ? `確認済み: ${a.ackedBy ?? '—'}（${at}）` : `Acknowledged by ${a.ackedBy ?? '—'} at ${at} JST`,
-    );
-  } else if (kind !== 'resolved') {
-    lines.push(
-      ja
-        ? `確認（応答）: curl -X POST -H "Authorization: Bearer <管理トークン>" ${ackPath}`
-        : `Acknowledge: curl -X POST -H "Authorization: Bearer <admin token>" ${ackPath}`,
-    );
+  for (const x of alerts.filter((y) => y.ackedAt !== undefined))
+    lines.push(ackLine(x, lang, alerts.length > 1 ? zoneText(x, ctx) : undefined));
+  if (kind !== 'resolved') {
+    const advice = adviceFor(a);
+    if (advice) lines.push(ja ? `対応: ${advice.ja}` : `What to do: ${advice.en}`);
   }
+  return finish(lines, title, kind, alerts, ctx);
+}
+
+/** 「施設係 山田さんが確認しました」 on the channels that got the alert. */
+export function renderAck(a: Alert, ctx: RenderContext): Notice {
+  const ja = ctx.lang === 'ja';
+  const who = person(a.ackedBy ?? '—', ctx.lang);
+  const where = zoneText(a, ctx);
+  const what = describe(a, ctx.lang).label;
+  const title = ja
+    ? `【確認】${where} ${what}: ${who}が確認しました`
+    : `[Acknowledged] ${where}: ${what} — acknowledged by ${who}`;
+  const lines = [title];
+  if (a.ackComment) lines.push(ja ? `コメント: ${a.ackComment}` : `Comment: ${a.ackComment}`);
+  if (a.ackedAt !== undefined)
+    lines.push(ja ? `確認: ${when(a.ackedAt, 'ja')}` : `At: ${when(a.ackedAt, 'en')}`);
+  const n = finish(lines, title, 'acknowledged', [a], ctx);
   return {
-    kind,
-    lang,
-    title,
-    text: lines.join('\n'),
-    ...(ackUrl ? { ackUrl } : {}),
-    alert: alertJson(a, now, ctx.zoneName),
+    ...n,
+    ...(a.ackedBy ? { by: a.ackedBy } : {}),
+    ...(a.ackComment ? { comment: a.ackComment } : {}),
   };
 }
 
-/** The "what": a label (for resolved notices), the firing line, and the limit text. */
+/** 「【通知停止】1階ロビー（センサー env-1）の通知を …まで止めます（山田さん）」; `alerts` (at least one) are those it was set from. */
+export function renderSilence(s: Silence, alerts: readonly Alert[], ctx: RenderContext): Notice {
+  const ja = ctx.lang === 'ja';
+  const zone = ctx.zoneName?.(s.zone)?.[ctx.lang] ?? s.zone;
+  const target =
+    s.scope === 'zone' ? zone : ja ? `${zone}（センサー ${s.sensor}）` : `${zone} (sensor ${s.sensor})`;
+  const who = person(s.by, ctx.lang);
+  const until = when(s.until, ctx.lang);
+  const title = ja
+    ? `【通知停止】${target} の通知を ${until} まで止めます（${who}）`
+    : `[Silenced] ${target}: notices off until ${until} (${who})`;
+  const lines = [title, ja ? `理由: ${s.reason}` : `Reason: ${s.reason}`];
+  lines.push(
+    ja
+      ? '停止中も壁面とアラートページには表示されます。時間が来ると自動で再開します。'
+      : 'The wall and the alert page still show it; notices resume by themselves when it ends.',
+  );
+  const n = finish(lines, title, 'silenced', alerts, ctx);
+  return { ...n, by: s.by, comment: s.reason, silence: silenceJson(s, ctx.now) };
+}
+
+function finish(
+  lines: string[],
+  title: string,
+  kind: Notice['kind'],
+  alerts: readonly Alert[],
+  ctx: RenderContext,
+): Notice {
+  const ja = ctx.lang === 'ja';
+  const url = alerts.length ? ctx.pageUrl?.(alerts.map((x) => x.id)) : undefined;
+  const resolved = kind === 'resolved';
+  if (url)
+    lines.push(
+      resolved
+        ? `${ja ? '▶ アラートを開く' : '▶ Open the alert'}: ${url}`
+        : `${ja ? '▶ アラートを開く・確認' : '▶ Open and acknowledge'}: ${url}`,
+    );
+  if (ctx.wallUrl) lines.push(`${ja ? '▶ 壁面ダッシュボード' : '▶ Wall dashboard'}: ${ctx.wallUrl}`);
+  const a = alerts[0]!;
+  const ids = alerts.map((x) => `#${x.id}`).join(', ');
+  const sensors = [...new Set(alerts.map((x) => x.sensor).filter((x): x is string => !!x))];
+  lines.push(
+    ja
+      ? `（${sensors.length ? `センサー ${sensors.join(', ')}・` : ''}ルール ${a.ruleId}・${ids}）`
+      : `(${sensors.length ? `sensor ${sensors.join(', ')}; ` : ''}rule ${a.ruleId}; ${ids})`,
+  );
+  const json = alerts.map((x) => alertJson(x, ctx.now, ctx.zoneName?.(x.zone)));
+  return {
+    kind,
+    lang: ctx.lang,
+    title,
+    text: lines.join('\n'),
+    ...(url ? { url } : {}),
+    ...(ctx.wallUrl ? { wallUrl: ctx.wallUrl } : {}),
+    alert: json[0]!,
+    alerts: json,
+  };
+}
+
+function worst(alerts: readonly Alert[]): Severity {
+  const rank: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+  return alerts.reduce<Severity>((w, x) => (rank[x.severity] > rank[w] ? x.severity : w), 'info');
+}
+
+function zoneText(a: Alert, ctx: RenderContext): string {
+  return ctx.zoneName?.(a.zone)?.[ctx.lang] ?? a.zone;
+}
+
+/** `山田さん`, keeping a name that already has an honorific or a title. */
+function person(name: string, lang: Lang): string {
+  if (lang !== 'ja') return name;
+  return /(さん|様|さま|係|課|室|担当|admin)$/.test(name) ? name : `${name}さん`;
+}
+
+function ackLine(a: Alert, lang: Lang, where?: string): string {
+  const at = a.ackedAt === undefined ? '' : when(a.ackedAt, lang);
+  const who = person(a.ackedBy ?? '—', lang);
+  return lang === 'ja'
+    ? `確認済み: ${where ? `${where} ` : ''}${who}（${at}）`
+    : `Acknowledged${where ? ` (${where})` : ''} by ${who} at ${at}`;
+}
+
+/** The worst value of the incident: the highest for an above-limit alert, the lowest for a below-limit one. */
+function extremeText(a: Alert, lang: Lang): string {
+  if (a.kind === 'empty_zone' || a.kind === 'stale' || a.kind === 'offline' || a.quantity === 'lights')
+    return '';
+  if (!Number.isFinite(a.peak)) return '';
+  const low = isLow(a);
+  const v = valueText(a, a.peak, lang);
+  return lang === 'ja' ? `${low ? '最低' : '最高'} ${v}` : `${low ? 'lowest' : 'peak'} ${v}`;
+}
+
+/** `11月10日(火) 10:05` / `Tue 10 Nov 10:05 JST`, always JST. */
+export function when(ts: number, lang: Lang): string {
+  const p = jstParts(ts);
+  return lang === 'ja'
+    ? `${p.month}月${p.day}日(${WEEKDAYS_JA[p.weekday]}) ${clock(ts)}`
+    : `${WEEKDAYS_EN[p.weekday]} ${p.day}/${p.month} ${clock(ts)} JST`;
+}
+
+function clock(ts: number): string {
+  const p = jstParts(ts);
+  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+}
+
+/** The "what": a label (for resolved notices and groups), the firing line, and the limit text. */
 function describe(a: Alert, lang: Lang): { label: string; line: string; limit: string } {
   const ja = lang === 'ja';
   const q = a.quantity;
   const qName = q ? QUANTITIES[q][lang] : '';
   const title = a.title?.[lang];
+  if (a.kind === 'offline') {
+    const label = ja ? 'センサー接続' : 'sensor connection';
+    return {
+      label,
+      line: ja ? `センサー ${a.sensor} がオフライン` : `sensor ${a.sensor} is offline`,
+      limit: '',
+    };
+  }
   if (a.kind === 'stale') {
     const limit = a.limit.staleMs === undefined ? '' : formatDuration(a.limit.staleMs, lang);
-    const label = ja ? `センサー ${a.sensor} 受信` : `sensor ${a.sensor} reporting`;
+    const label = ja ? 'センサー受信' : 'sensor reporting';
     const line = ja
       ? `センサー ${a.sensor} から受信なし（基準 ${limit}以内）`
       : `no data from sensor ${a.sensor} (limit ${limit})`;

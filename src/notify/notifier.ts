@@ -1,18 +1,31 @@
 import type { AlertJson } from '../alerts/alert.js';
+import type { SilenceJson } from '../alerts/silences.js';
 
-export type NoticeKind = 'firing' | 'reminder' | 'escalated' | 'resolved';
+/** Notices about an alert's own course. */
+export type AlertNoticeKind = 'firing' | 'reminder' | 'escalated' | 'resolved';
+/** …and announcements of what people did about it. */
+export type NoticeKind = AlertNoticeKind | 'acknowledged' | 'silenced';
 
-/** One message about one alert, already rendered in the configured language. */
+/** One message about one alert, or one group of alerts of one rule, already rendered in the configured language. */
 export interface Notice {
   kind: NoticeKind;
   lang: 'ja' | 'en';
   /** one line: `【警告】1階ロビー CO2 1,250 ppm（基準 1,000 ppm 以下）が15分継続` */
   title: string;
-  /** several lines: where, value, peak, limit, since when, how to acknowledge */
+  /** several lines: what, where, value against the limit, since when, what to do, links */
   text: string;
-  /** URL of the acknowledge endpoint (POST with the admin token), when publicUrl is configured */
-  ackUrl?: string;
+  /** the alert page for these alerts, with a signed expiring token (acknowledge and silence from a phone) */
+  url?: string;
+  /** the wall dashboard */
+  wallUrl?: string;
+  /** the first alert of the notice (the only one unless grouped) */
   alert: AlertJson;
+  /** every alert the notice is about (grouped notices name several zones) */
+  alerts: AlertJson[];
+  /** acknowledged / silenced: who, and their comment or reason */
+  by?: string;
+  comment?: string;
+  silence?: SilenceJson;
 }
 
 /**

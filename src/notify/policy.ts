@@ -3,7 +3,7 @@ import type { QuietHoursConfig, RouteConfig } from '../alerts/config.js';
 import type { Calendar } from '../core/calendar.js';
 import { jstParts } from '../core/jst.js';
 import { type Severity, severityRank } from '../rules/types.js';
-import type { NoticeKind } from './notifier.js';
+import type { AlertNoticeKind } from './notifier.js';
 
 /** When to notify: quiet hours (JST), reminders, resolved notices. */
 export interface NotifyPolicy {
@@ -33,13 +33,30 @@ export function quietHours(cfg: QuietHoursConfig, calendar: Calendar): (ts: numb
  * firing); a resolved notice is sent only for an alert whose firing was
  * announced.
  */
-export function dueNotice(a: Alert, now: number, p: NotifyPolicy): NoticeKind | undefined {
-  const allowed = severityRank(a.severity) >= severityRank(p.quietMinSeverity) || !p.isQuiet(now);
+export function dueNotice(a: Alert, now: number, p: NotifyPolicy): AlertNoticeKind | undefined {
+  const kind = wantedNotice(a, now, p);
+  return kind !== undefined && allowedNow(a, now, p) ? kind : undefined;
+}
+
+/** False while quiet hours hold this alert's notices (its severity is below the quiet minimum). */
+export function allowedNow(a: Pick<Alert, 'severity'>, now: number, p: NotifyPolicy): boolean {
+  return severityRank(a.severity) >= severityRank(p.quietMinSeverity) || !p.isQuiet(now);
+}
+
+/** The first minute at or after `now` outside quiet hours (for "held until 07:30"); looks up to 14 days ahead. */
+export function quietEnd(isQuiet: (ts: number) => boolean, now: number): number {
+  const step = 60_000;
+  let t = Math.ceil(now / step) * step;
+  for (let i = 0; i < 14 * 1440 && isQuiet(t); i++) t += step;
+  return t;
+}
+
+/** The notice an alert wants at `now`, quiet hours aside. Pure. */
+export function wantedNotice(a: Alert, now: number, p: NotifyPolicy): AlertNoticeKind | undefined {
   if (a.state === 'resolved') {
     if (a.notifiedAt === undefined || a.resolvedNotified || !p.notifyResolved) return undefined;
-    return allowed ? 'resolved' : undefined;
+    return 'resolved';
   }
-  if (!allowed) return undefined;
   if (a.notifiedAt === undefined) return 'firing';
   if (a.notifiedSeverity !== undefined && severityRank(a.severity) > severityRank(a.notifiedSeverity))
     return 'escalated';

@@ -11,9 +11,10 @@ const COLOURS: Record<string, string> = {
 };
 
 /**
- * POSTs a JSON body to a URL: `generic` (the whole notice and alert),
- * `slack` (incoming webhook `{text}`) or `teams` (a Workflows/Power Automate
- * webhook taking an Adaptive Card). 5xx, 429 and network errors are
+ * POSTs a JSON body to a URL: `generic` (the whole notice and its alerts),
+ * `slack` (incoming webhook: Block Kit with an "open" button to the signed
+ * alert page) or `teams` (a Workflows/Power Automate webhook taking an
+ * Adaptive Card with the same buttons). 5xx, 429 and network errors are
  * retryable; other 4xx are not (the URL or body is wrong).
  */
 export class WebhookNotifier extends BaseNotifier {
@@ -49,9 +50,59 @@ export class WebhookNotifier extends BaseNotifier {
 }
 
 export function webhookBody(n: Notice, style: WebhookStyle): unknown {
+  const ja = n.lang === 'ja';
+  const lines = n.text.split('\n').slice(1);
+  // Links get buttons; the plain text keeps them too (e-mail, clients without buttons).
+  const body = lines.filter((l) => !l.startsWith('▶'));
+  const button =
+    n.kind === 'resolved'
+      ? ja
+        ? 'アラートを開く'
+        : 'Open alert'
+      : ja
+        ? '開いて確認する'
+        : 'Open and acknowledge';
+  const wall = ja ? '壁面ダッシュボード' : 'Wall dashboard';
   switch (style) {
     case 'slack':
-      return { text: escapeSlack(n.text) };
+      return {
+        text: escapeSlack(n.title),
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(n.title)}*` } },
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: escapeSlack(body.filter((l) => !isIdLine(l)).join('\n')) || ' ' },
+          },
+          ...(n.url || n.wallUrl
+            ? [
+                {
+                  type: 'actions',
+                  elements: [
+                    ...(n.url
+                      ? [
+                          {
+                            type: 'button',
+                            text: { type: 'plain_text', text: button },
+                            url: n.url,
+                            ...(n.kind === 'resolved' || n.kind === 'acknowledged' || n.kind === 'silenced'
+                              ? {}
+                              : { style: n.alert.severity === 'critical' ? 'danger' : 'primary' }),
+                          },
+                        ]
+                      : []),
+                    ...(n.wallUrl
+                      ? [{ type: 'button', text: { type: 'plain_text', text: wall }, url: n.wallUrl }]
+                      : []),
+                  ],
+                },
+              ]
+            : []),
+          ...body.filter(isIdLine).map((l) => ({
+            type: 'context',
+            elements: [{ type: 'mrkdwn', text: escapeSlack(l) }],
+          })),
+        ],
+      };
     case 'teams':
       return {
         type: 'message',
@@ -65,22 +116,18 @@ export function webhookBody(n: Notice, style: WebhookStyle): unknown {
               msteams: { width: 'Full' },
               body: [
                 { type: 'TextBlock', text: n.title, weight: 'Bolder', wrap: true, color: teamsColour(n) },
-                ...n.text
-                  .split('\n')
-                  .slice(1)
-                  .map((line) => ({ type: 'TextBlock', text: line, wrap: true, spacing: 'None' })),
+                ...body.map((line) => ({
+                  type: 'TextBlock',
+                  text: line,
+                  wrap: true,
+                  spacing: 'None',
+                  ...(isIdLine(line) ? { isSubtle: true, size: 'Small' } : {}),
+                })),
               ],
-              ...(n.ackUrl
-                ? {
-                    actions: [
-                      {
-                        type: 'Action.OpenUrl',
-                        title: n.lang === 'ja' ? 'アラートを開く' : 'Open alert',
-                        url: n.ackUrl.replace(/\/ack$/, ''),
-                      },
-                    ],
-                  }
-                : {}),
+              actions: [
+                ...(n.url ? [{ type: 'Action.OpenUrl', title: button, url: n.url }] : []),
+                ...(n.wallUrl ? [{ type: 'Action.OpenUrl', title: wall, url: n.wallUrl }] : []),
+              ],
             },
           },
         ],
@@ -90,15 +137,25 @@ export function webhookBody(n: Notice, style: WebhookStyle): unknown {
         event: n.kind,
         title: n.title,
         text: n.text,
-        colour: `#${n.kind === 'resolved' ? COLOURS.resolved : COLOURS[n.alert.severity]}`,
-        ackUrl: n.ackUrl ?? null,
+        colour: `#${n.kind === 'resolved' || n.kind === 'acknowledged' ? COLOURS.resolved : COLOURS[n.alert.severity]}`,
+        url: n.url ?? null,
+        wallUrl: n.wallUrl ?? null,
+        by: n.by ?? null,
+        comment: n.comment ?? null,
+        ...(n.silence ? { silence: n.silence } : {}),
         alert: n.alert,
+        alerts: n.alerts,
       };
   }
 }
 
+/** The last line: sensor, rule and alert ids, for whoever needs them. */
+function isIdLine(line: string): boolean {
+  return /^[（(](sensor |rule |センサー |ルール )/.test(line);
+}
+
 function teamsColour(n: Notice): string {
-  if (n.kind === 'resolved') return 'Good';
+  if (n.kind === 'resolved' || n.kind === 'acknowledged') return 'Good';
   return n.alert.severity === 'critical'
     ? 'Attention'
     : n.alert.severity === 'warning'

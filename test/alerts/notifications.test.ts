@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, harness } from './harness.js';
+import { co2Rule, type Harness, harness } from './harness.js';
 
 const MIN = 60_000;
 let h: Harness | undefined;
@@ -15,6 +15,8 @@ function feed(x: Harness, value: number, minutes: number): void {
   }
 }
 const kinds = (x: Harness) => x.capture.notices.map((n) => n.kind);
+/** The CO2 rule at every hour (comfort rules judge only while a zone is in use), for quiet-hours tests. */
+const nightRule = { ...co2Rule, when: { hours: 'any' } };
 
 describe('notification policy', () => {
   it('one notice per incident, one reminder per repeat interval while unacknowledged, one resolved notice', async () => {
@@ -39,15 +41,18 @@ describe('notification policy', () => {
     const id = h.alerting.listAlerts({ state: 'firing' })![0]!.id;
     expect(h.alerting.ack(id, 'yamada')).toMatchObject({ ok: true });
     feed(h, 1200, 90);
-    expect(kinds(h)).toEqual(['firing']);
+    // the acknowledgement is announced once; no reminders after it
+    expect(kinds(h)).toEqual(['firing', 'acknowledged']);
+    expect(h.capture.notices[1]!.title).toContain('yamadaさんが確認しました');
+    expect(h.alerting.ack(id, 'suzuki')).toMatchObject({ ok: true });
     feed(h, 800, 10);
-    expect(kinds(h)).toEqual(['firing', 'resolved']);
-    expect(h.capture.notices[1]!.text).toContain('確認済み: yamada');
+    expect(kinds(h)).toEqual(['firing', 'acknowledged', 'resolved']);
+    expect(h.capture.notices[2]!.text).toContain('確認済み: yamadaさん');
   });
 
   it('quiet hours (JST) hold non-critical alerts; anything still firing is announced when they end', async () => {
     // 21:00 JST Tuesday = 12:00 UTC
-    h = await harness({ start: Date.parse('2026-11-10T12:00:00Z') });
+    h = await harness({ start: Date.parse('2026-11-10T12:00:00Z'), rules: [nightRule] });
     feed(h, 1200, 10);
     expect(h.alerting.listAlerts({ state: 'firing' })).toHaveLength(1);
     expect(kinds(h)).toEqual([]);
@@ -69,6 +74,7 @@ describe('notification policy', () => {
           quantity: 'co2',
           above: 1000,
           critical: { above: 2000 },
+          when: { hours: 'any' },
           for: '5m',
           readings: 3,
           clearFor: '5m',
@@ -90,7 +96,7 @@ describe('notification policy', () => {
   });
 
   it('closed days are quiet all day (a national holiday, 文化の日)', async () => {
-    h = await harness({ start: Date.parse('2026-11-03T01:00:00Z') }); // 10:00 JST, holiday
+    h = await harness({ start: Date.parse('2026-11-03T01:00:00Z'), rules: [nightRule] }); // 10:00 JST, holiday
     feed(h, 1200, 10);
     expect(kinds(h)).toEqual([]);
     feed(h, 1200, 60);

@@ -100,9 +100,12 @@ describe('notifications to a real webhook receiver and SMTP server', () => {
       expect(mails[0]!.subject).toMatch(
         /^【警告】1階ロビー CO2 1,250 ppm（基準 1,000 ppm 以下）が\d+分継続$/,
       );
-      expect(mails[0]!.body).toContain('https://kaiteki.example.jp/api/alerts/');
+      // e-mail and webhook both point to the signed alert page, not to an API route
+      expect(mails[0]!.body).toMatch(/https:\/\/kaiteki\.example\.jp\/alerts\?t=\d+\.\d+\.[\w-]{43}/);
+      expect(mails[0]!.body).not.toContain('/api/alerts');
       expect(hooks[0]).toMatchObject({
-        ackUrl: expect.stringMatching(/\/api\/alerts\/\d+\/ack$/),
+        url: expect.stringMatching(/^https:\/\/kaiteki\.example\.jp\/alerts\?t=/),
+        wallUrl: 'https://kaiteki.example.jp/',
         alert: { zone: 'lobby', state: 'firing' },
       });
       await step(1250, 30);

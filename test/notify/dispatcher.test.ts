@@ -45,7 +45,7 @@ const alert: Alert = {
   notifyCount: 0,
   resolvedNotified: false,
 };
-const notice: Notice = renderNotice(alert, 'firing', { lang: 'ja', now: 600_000 });
+const notice: Notice = renderNotice([alert], 'firing', { lang: 'ja', now: 600_000 });
 
 async function counts(m: Metrics) {
   const v = (await m.registry.getSingleMetric('kaiteki_notify_sent_total')?.get())?.values ?? [];
@@ -122,8 +122,14 @@ describe('registry and routing', () => {
   });
 
   it('webhook bodies for Slack and Teams', () => {
-    expect(webhookBody(notice, 'slack')).toEqual({
-      text: notice.text.replace('<管理トークン>', '&lt;管理トークン&gt;'),
+    const slack = webhookBody({ ...notice, title: 'a <b> & c' }, 'slack') as {
+      text: string;
+      blocks: unknown[];
+    };
+    expect(slack.text).toBe('a &lt;b&gt; &amp; c');
+    expect(slack.blocks[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*a &lt;b&gt; &amp; c*' },
     });
     const teams = webhookBody(notice, 'teams') as {
       attachments: { contentType: string; content: { body: { text: string }[] } }[];
