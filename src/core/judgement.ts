@@ -139,6 +139,13 @@ export class Judgement {
     return total;
   }
 
+  /** End of the zone's last in-use window on the JST day starting at `day`; undefined when not in use that day. */
+  inUseEnd(zone: string, day: number): number | undefined {
+    const ws = this.cal(zone).windows(day);
+    if (ws.length === 0) return undefined;
+    return day + Math.max(...ws.map((w) => w.close)) * 60_000;
+  }
+
   /** Share (0–1) of the hour starting at `hour` in which the zone is in use. */
   inUseShare(zone: string, hour: number): number {
     return this.inUseMs(zone, hour, hour + HOUR_MS) / HOUR_MS;

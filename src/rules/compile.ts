@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Calendar } from '../core/calendar.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { DAY_MS, jstDayStart, jstParts } from '../core/jst.js';
+import { Judgement } from '../core/judgement.js';
 import type { Quantity } from '../core/quantities.js';
 import { type RuleConfig, rulesFileSchema, type ThresholdRef, type When } from './schema.js';
 import type { Category, Severity } from './types.js';
@@ -22,6 +23,8 @@ export interface CompiledRule {
   category: Category;
   severity: Severity;
   title?: { ja: string; en: string };
+  /** suggested action for staff (notices, alert page) */
+  advice?: { ja: string; en: string };
   quantity?: Quantity;
   forMs: number;
   readings: number;
@@ -32,10 +35,12 @@ export interface CompiledRule {
   minReadings: number;
   /** stale rules: multiple of the expected interval */
   intervals: number;
-  /** time window in JST; undefined = always */
-  applies?: (ts: number) => boolean;
+  /** time window in JST for a zone (in use, days, months: the judgement's calendar); undefined = always */
+  applies?: (ts: number, zone: string) => boolean;
   /** zone filter; undefined = every zone */
   zoneOk?: (zone: string) => boolean;
+  /** the judgement the rule was compiled with (in-use time, the law's daily mean) */
+  judgement: Judgement;
   /** thresholds for a zone (cached; unknown zones get the defaults) */
   thresholds(zone: string): Thresholds;
 }
@@ -44,7 +49,7 @@ export interface CompiledRule {
 export function loadRules(
   file: string,
   config: Config,
-  calendar: Calendar,
+  calendar: Calendar | Judgement,
   staleAfterIntervals: number,
 ): CompiledRule[] {
   return compileRules(readYamlObject(file, true), file, config, calendar, staleAfterIntervals);
@@ -54,9 +59,10 @@ export function compileRules(
   raw: unknown,
   file: string,
   config: Config,
-  calendar: Calendar,
-  staleAfterIntervals = 3,
+  calendar: Calendar | Judgement,
+  staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3,
 ): CompiledRule[] {
+  const j = calendar instanceof Judgement ? calendar : new Judgement(config);
   const parsed = rulesFileSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, raw, file));
   const { defaults, rules } = parsed.data;
@@ -69,6 +75,15 @@ export function compileRules(
     const at = (key: string) => `rules[${i}]${key ? `.${key}` : ''}`;
     if (seen.has(r.id)) issues.push({ file, path: at('id'), message: `duplicate rule id "${r.id}"` });
     seen.add(r.id);
+    if (r.zones && zoneKind.size > 0)
+      r.zones.forEach((z, k) => {
+        if (!zoneKind.has(z))
+          issues.push({
+            file,
+            path: at(`zones[${k}]`),
+            message: `expected one of the configured zones (${[...zoneKind.keys()].join(', ')}), got "${z}"`,
+          });
+      });
     if (!r.enabled) return;
     const resolve = (ref: ThresholdRef | undefined, key: string, zone?: string): number => {
       if (ref === undefined) return Number.NaN;
@@ -102,13 +117,14 @@ export function compileRules(
     const perZone = new Map(config.zones.map((z) => [z.id, th(z.id)]));
     const zones = r.zones ? new Set(r.zones) : undefined;
     const kinds = r.zoneKinds ? new Set<string>(r.zoneKinds) : undefined;
-    const isStateful = r.kind === 'empty_zone' || r.kind === 'stale';
+    const isStateful = r.kind === 'empty_zone' || r.kind === 'stale' || r.kind === 'offline';
     out.push({
       id: r.id,
       kind: r.kind,
       category: r.category,
       severity: r.severity,
       ...(r.title ? { title: r.title } : {}),
+      ...(r.advice ? { advice: r.advice } : {}),
       ...(r.kind === 'threshold' || r.kind === 'day_average' ? { quantity: r.quantity } : {}),
       forMs: r.for ?? (r.kind === 'stale' ? 0 : defaults.for),
       readings: r.readings ?? (isStateful ? 1 : defaults.readings),
@@ -118,13 +134,14 @@ export function compileRules(
       clearMargin: r.kind === 'threshold' || r.kind === 'day_average' ? r.clearMargin : 0,
       minReadings: r.kind === 'day_average' ? r.minReadings : 1,
       intervals: r.kind === 'stale' ? (r.intervals ?? staleAfterIntervals) : staleAfterIntervals,
-      ...windowOf(r.when, calendar, config),
+      ...(r.kind === 'day_average' ? {} : windowOf(r.when, j, config, r.category)),
       ...(zones || kinds
         ? {
             zoneOk: (z: string) =>
               (!zones || zones.has(z)) && (!kinds || kinds.has(zoneKind.get(z) ?? 'other')),
           }
         : {}),
+      judgement: j,
       thresholds: (zone) => perZone.get(zone) ?? fallback,
     });
   });
@@ -132,17 +149,23 @@ export function compileRules(
   return out;
 }
 
-/** The JST applicability window of a rule as one predicate (undefined when it always applies). */
+/**
+ * The JST applicability window of a rule as one predicate (undefined when it
+ * always applies). `hours: open` is "the zone is in use" as the judgement
+ * says; comfort rules default to it.
+ */
 export function windowOf(
   when: When,
-  calendar: Calendar,
+  j: Judgement,
   config: Config,
-): { applies?: (ts: number) => boolean } {
-  const tests: ((ts: number) => boolean)[] = [];
-  if (when.hours === 'open') tests.push((ts) => calendar.isOpen(ts));
-  if (when.hours === 'closed') tests.push((ts) => !calendar.isOpen(ts));
-  if (when.days === 'open') tests.push((ts) => !calendar.isClosedDay(ts));
-  if (when.days === 'closed') tests.push((ts) => calendar.isClosedDay(ts));
+  category?: Category,
+): { applies?: (ts: number, zone: string) => boolean } {
+  const tests: ((ts: number, zone: string) => boolean)[] = [];
+  const hours = when.hours ?? (category === 'comfort' ? 'open' : 'any');
+  if (hours === 'open') tests.push((ts, zone) => j.inUse(zone, ts));
+  if (hours === 'closed') tests.push((ts, zone) => !j.inUse(zone, ts));
+  if (when.days === 'open') tests.push((ts) => !j.isClosedDay(ts));
+  if (when.days === 'closed') tests.push((ts) => j.isClosedDay(ts));
   if (when.months) {
     const list =
       when.months === 'cooling'
@@ -155,7 +178,7 @@ export function windowOf(
     tests.push((ts) => months.has(monthOf(ts)));
   }
   if (tests.length === 0) return {};
-  return { applies: (ts) => tests.every((t) => t(ts)) };
+  return { applies: (ts, zone) => tests.every((t) => t(ts, zone)) };
 }
 
 /** JST month of ts, cached per JST day (called for every reading). */

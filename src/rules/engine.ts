@@ -1,3 +1,4 @@
+import type { Judgement } from '../core/judgement.js';
 import type { Quantity } from '../core/quantities.js';
 import { type Reading, seriesKey } from '../core/reading.js';
 import type { CompiledRule } from './compile.js';
@@ -9,7 +10,7 @@ import {
   ThresholdRunner,
 } from './runners.js';
 import type { RuleEvent, Subject } from './types.js';
-import { EmptyZoneRunner, StaleRunner } from './zone-runners.js';
+import { type Availability, EmptyZoneRunner, OfflineRunner, StaleRunner } from './zone-runners.js';
 
 /**
  * Evaluates compiled rules against readings and time. Pure apart from the
@@ -23,7 +24,7 @@ export class Engine {
   private readonly byQuantity = new Map<Quantity, Runner[]>();
   private readonly runners: Runner[] = [];
   private readonly byId = new Map<string, Runner>();
-  private readonly stale: StaleRunner[] = [];
+  private readonly stale: (StaleRunner | OfflineRunner)[] = [];
   private readonly dayAverages: DayAverageRunner[] = [];
 
   /**
@@ -33,8 +34,12 @@ export class Engine {
   constructor(
     readonly rules: readonly CompiledRule[],
     expectedIntervalMs: ExpectedInterval,
-    staleAfterIntervals = 3,
+    options: number | EngineOptions = 3,
   ) {
+    const opts = typeof options === 'number' ? { staleAfterIntervals: options } : options;
+    const staleAfterIntervals = opts.staleAfterIntervals ?? opts.judgement?.staleAfterIntervals ?? 3;
+    const judgement = opts.judgement ?? rules[0]?.judgement;
+    const availability = opts.availability ?? (() => undefined);
     const staleMs: ExpectedInterval = (site, sensor) =>
       expectedIntervalMs(site, sensor) * staleAfterIntervals;
     for (const rule of rules) {
@@ -46,7 +51,7 @@ export class Engine {
           quantities = [rule.quantity!];
           break;
         case 'day_average': {
-          const r = new DayAverageRunner(rule, staleMs);
+          const r = new DayAverageRunner(rule, judgement ?? rule.judgement);
           this.dayAverages.push(r);
           runner = r;
           quantities = [rule.quantity!];
@@ -58,6 +63,13 @@ export class Engine {
           break;
         case 'stale': {
           const r = new StaleRunner(rule, expectedIntervalMs);
+          this.stale.push(r);
+          runner = r;
+          quantities = [];
+          break;
+        }
+        case 'offline': {
+          const r = new OfflineRunner(rule, availability);
           this.stale.push(r);
           runner = r;
           quantities = [];
@@ -101,17 +113,18 @@ export class Engine {
     return true;
   }
 
-  /** Restores a day-average sum from stored readings (after a restart). */
-  restoreDay(
+  /** Restores one stored hour of a series (sum, count of readings) into the day-average rules of its quantity (after a restart). */
+  restoreDayHour(
     quantity: Quantity,
-    subject: Subject,
+    site: string,
+    zone: string,
     day: number,
+    hour: number,
     sum: number,
-    n: number,
-    lastTs: number,
+    count: number,
   ): void {
     for (const r of this.dayAverages)
-      if (r.rule.quantity === quantity) r.restore(subject, day, sum, n, lastTs);
+      if (r.rule.quantity === quantity) r.restoreHour(site, zone, day, hour, sum, count);
   }
 
   hasDayAverage(quantity: Quantity): boolean {
@@ -121,4 +134,13 @@ export class Engine {
   rule(id: string): CompiledRule | undefined {
     return this.byId.get(id)?.rule;
   }
+}
+
+export interface EngineOptions {
+  /** silence, in intervals, after which a series' last value no longer decides anything (default: the judgement's) */
+  staleAfterIntervals?: number;
+  /** the one judgement: in-use time and the law's daily mean (day-average rules need it) */
+  judgement?: Judgement;
+  /** a sensor's availability (offline rules): ctx.latest.status(site, sensor)?.online */
+  availability?: Availability;
 }

@@ -1,4 +1,5 @@
-import { jstDayStart } from '../core/jst.js';
+import { HOUR_MS, jstDayStart } from '../core/jst.js';
+import type { Judgement } from '../core/judgement.js';
 import type { Reading } from '../core/reading.js';
 import type { CompiledRule, Thresholds } from './compile.js';
 import {
@@ -127,7 +128,9 @@ export class ThresholdRunner implements Runner {
   protected judge(s: SeriesState, v: number, ts: number, isReading: boolean, out: RuleEvent[]): void {
     const rule = this.rule;
     const code =
-      rule.applies && !rule.applies(ts) ? NA : thresholdCode(s.th, v, rule.inclusive, rule.clearMargin);
+      rule.applies && !rule.applies(ts, s.subject.zone)
+        ? NA
+        : thresholdCode(s.th, v, rule.inclusive, rule.clearMargin);
     emit(out, rule, s, step(s, rule, code, v, badness(s.th, v), ts, isReading), ts, v);
   }
 
@@ -138,7 +141,7 @@ export class ThresholdRunner implements Runner {
       const ts = Math.max(now, s.lastTs);
       if (now - s.lastTs > s.staleMs) {
         // a dead sensor's last value decides nothing (the stale rule reports it); leaving the window still resolves
-        if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts)) {
+        if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts, s.subject.zone)) {
           emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
         }
         continue;
@@ -153,97 +156,125 @@ export class ThresholdRunner implements Runner {
   }
 }
 
-interface DayState extends SeriesState {
+interface DayState extends MachineState {
+  th: Thresholds;
+  /** JST day (start) the hours belong to */
   day: number;
-  sum: number;
-  n: number;
+  /** readings of the day per hour (all of them; the judgement weights each hour by its in-use share) */
+  hours: Map<number, { hour: number; sum: number; count: number }>;
+  /** the day whose final mean was judged */
+  judged: number;
 }
 
 /**
- * The running mean of a series over the JST day (how the Building Sanitation
- * Act judges CO2). The mean resets at JST midnight, which also resolves an
- * alert of the day before.
+ * The law's daily mean (Building Sanitation Act: CO2, CO, dust): per zone,
+ * the mean of the day's readings taken while the zone is in use, as
+ * Judgement.dailyMean computes it for the report too. It is judged once,
+ * when the day's in-use time is over (so the alerts and the report agree
+ * on which days were over); such an alert resolves at JST midnight.
  */
 export class DayAverageRunner implements Runner {
   readonly states = new Map<string, DayState>();
   constructor(
     readonly rule: CompiledRule,
-    private readonly staleMs: ExpectedInterval,
+    private readonly j: Judgement,
   ) {}
 
-  private state(subject: Subject): DayState {
-    let s = this.states.get(subject.key);
+  private state(site: string, zone: string): DayState {
+    const key = `${site}/${zone}/${this.rule.quantity}:day`;
+    let s = this.states.get(key);
     if (!s) {
+      const subject: Subject = {
+        key,
+        site,
+        zone,
+        ...(this.rule.quantity ? { quantity: this.rule.quantity } : {}),
+      };
       s = Object.assign(newState(subject, this.rule.severity), {
-        th: this.rule.thresholds(subject.zone),
-        staleMs: this.staleMs(subject.site, subject.sensor ?? ''),
+        th: this.rule.thresholds(zone),
         day: Number.NaN,
-        sum: 0,
-        n: 0,
+        hours: new Map(),
+        judged: Number.NaN,
       });
-      this.states.set(subject.key, s);
+      this.states.set(key, s);
     }
     return s;
   }
 
-  onReading(r: Reading, key: string, _now: number, out: RuleEvent[]): void {
+  onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
-    const s = this.states.get(key) ?? this.state(seriesSubject(r, key));
-    if (r.ts <= s.lastTs) return;
+    const s = this.state(r.site, r.zone);
     const day = jstDayStart(r.ts);
-    if (day !== s.day) this.rollDay(s, day, r.ts, out);
-    s.sum += r.value;
-    s.n++;
-    s.lastTs = r.ts;
-    s.lastValue = s.sum / s.n;
-    this.judge(s, s.lastValue, r.ts, true, out);
+    if (!(day <= s.day)) this.rollDay(s, day, Math.max(r.ts, now), out);
+    if (day < s.day) return; // a reading of a day already over
+    this.add(s, Math.floor(r.ts / HOUR_MS) * HOUR_MS, r.value, 1);
+    if (r.ts > s.lastTs) s.lastTs = r.ts;
+    this.judge(s, Math.max(now, r.ts), out);
   }
 
-  /** Restores a day's sums after a restart (from the store's hourly buckets). */
-  restore(subject: Subject, day: number, sum: number, n: number, lastTs: number): void {
-    const s = this.state(subject);
-    if (s.day === day && s.n >= n) return;
-    s.day = day;
-    s.sum = sum;
-    s.n = n;
-    s.lastTs = lastTs;
-    s.lastValue = n > 0 ? sum / n : Number.NaN;
+  private add(s: DayState, hour: number, sum: number, count: number): void {
+    const b = s.hours.get(hour);
+    if (b) {
+      b.sum += sum;
+      b.count += count;
+    } else s.hours.set(hour, { hour, sum, count });
+  }
+
+  /** Restores one stored hour of a day (after a restart; from the store's hourly buckets, per series). */
+  restoreHour(site: string, zone: string, day: number, hour: number, sum: number, count: number): void {
+    if (this.rule.zoneOk && !this.rule.zoneOk(zone)) return;
+    const s = this.state(site, zone);
+    if (!(day <= s.day)) {
+      s.day = day;
+      s.hours.clear();
+    }
+    if (day === s.day) this.add(s, hour, sum, count);
   }
 
   private rollDay(s: DayState, day: number, ts: number, out: RuleEvent[]): void {
     if (s.phase !== OK)
       emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
     s.day = day;
-    s.sum = 0;
-    s.n = 0;
-    s.lastValue = Number.NaN;
+    s.hours.clear();
   }
 
-  private judge(s: DayState, mean: number, ts: number, isReading: boolean, out: RuleEvent[]): void {
-    const rule = this.rule;
-    let code: Code;
-    if (rule.applies && !rule.applies(ts)) code = NA;
-    else if (s.n < rule.minReadings) code = BAND;
-    else code = thresholdCode(s.th, mean, false, rule.clearMargin);
-    emit(out, rule, s, step(s, rule, code, mean, badness(s.th, mean), ts, isReading), ts, mean);
+  /** The day's mean so far (in-use readings only) and its weighted count. */
+  mean(s: DayState): { mean: number | undefined; n: number } {
+    return this.j.dailyMean(s.subject.zone, s.hours.values());
+  }
+
+  private judge(s: DayState, now: number, out: RuleEvent[]): void {
+    if (s.judged === s.day || s.phase !== OK) return;
+    const end = this.j.inUseEnd(s.subject.zone, s.day);
+    if (end === undefined || now < end) return; // the day's in-use time is not over yet
+    s.judged = s.day;
+    const { mean, n } = this.mean(s);
+    if (mean === undefined || n < this.rule.minReadings) return;
+    s.lastValue = mean;
+    if (thresholdCode(s.th, mean, false, 0) !== BREAK) return;
+    s.phase = FIRING;
+    s.since = end;
+    s.firedAt = now;
+    s.clearSince = Number.NaN;
+    s.severity = this.rule.severity;
+    s.peak = mean;
+    s.peakBad = badness(s.th, mean);
+    emit(out, this.rule, s, 'fired', now, mean);
   }
 
   tick(now: number, out: RuleEvent[]): void {
     const today = jstDayStart(now);
     for (const s of this.states.values()) {
-      if (today > s.day) {
-        this.rollDay(s, today, now, out);
-        continue;
-      }
-      if (s.phase === OK || s.n === 0 || now - s.lastTs > s.staleMs) continue;
-      this.judge(s, s.lastValue, Math.max(now, s.lastTs), false, out);
+      if (today > s.day) this.rollDay(s, today, now, out);
+      else this.judge(s, now, out);
     }
   }
 
   seed(subject: Subject, info: SeedInfo, now: number): void {
-    const s = this.state(subject);
+    const s = this.state(subject.site, subject.zone);
     // the incident belongs to the day it fired on: the next tick resolves it when that day is over
     if (Number.isNaN(s.day)) s.day = jstDayStart(Math.min(info.firedAt, now));
+    s.judged = s.day;
     seedFiring(s, { ...info, peakBad: badness(s.th, info.peak) });
   }
 }

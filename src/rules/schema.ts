@@ -40,8 +40,12 @@ const month = z.number().int().min(1).max(12);
 
 /** When a rule applies, in JST: opening hours, open/closed days (weekends, holidays, 年末年始), months. */
 export const whenSchema = z.strictObject({
-  /** `open`: within opening hours; `closed`: outside them (including closed days) */
-  hours: z.enum(['open', 'closed', 'any']).default('any'),
+  /**
+   * `open`: while the zone is in use (its hours on open days: opening hours, staff
+   * hours or its own); `closed`: while it is not (including closed days); `any`.
+   * Default: `open` for comfort rules (the law's standards are for rooms in use), else `any`.
+   */
+  hours: z.enum(['open', 'closed', 'any']).optional(),
   /** `open`: days the office opens; `closed`: weekends, national holidays, 29 Dec – 3 Jan */
   days: z.enum(['open', 'closed', 'any']).default('any'),
   /** JST months, or the configured season `cooling` / `heating` (limits.eco.*Months) */
@@ -58,6 +62,8 @@ const common = {
   category: z.enum(CATEGORIES),
   /** short label for messages (`冷やしすぎ`); the quantity name when absent */
   title: i18n.optional(),
+  /** suggested action for staff, shown in notices and on the alert page (`換気をお願いします`); a default by quantity when absent */
+  advice: i18n.optional(),
   severity: z.enum(SEVERITIES).default('warning'),
   /** raise severity after the alert has been firing this long */
   escalate: z.strictObject({ after: duration, to: z.enum(SEVERITIES).default('critical') }).optional(),
@@ -92,7 +98,7 @@ const dayAverageRule = z.strictObject({
   ...common,
   kind: z.literal('day_average'),
   quantity,
-  /** fires when the JST day's running mean of the series is above this */
+  /** fires when the zone's mean over the day's in-use time (judged once that time is over) is above this */
   above: thresholdRef,
   clearMargin: z.number().min(0).default(0),
   /** readings needed in the day before the mean is judged */
@@ -102,6 +108,11 @@ const dayAverageRule = z.strictObject({
 const emptyZoneRule = z.strictObject({
   ...common,
   kind: z.literal('empty_zone'),
+});
+
+const offlineRule = z.strictObject({
+  ...common,
+  kind: z.literal('offline'),
 });
 
 const staleRule = z.strictObject({
@@ -114,7 +125,7 @@ const staleRule = z.strictObject({
 export const ruleSchema = z.preprocess(
   (v) =>
     v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'threshold' } : v,
-  z.discriminatedUnion('kind', [thresholdRule, dayAverageRule, emptyZoneRule, staleRule]),
+  z.discriminatedUnion('kind', [thresholdRule, dayAverageRule, emptyZoneRule, staleRule, offlineRule]),
 );
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type ThresholdRuleConfig = z.infer<typeof thresholdRule>;

@@ -2,7 +2,8 @@ import type { Quantity } from '../core/quantities.js';
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const CATEGORIES = ['comfort', 'eco', 'service', 'sensor'] as const;
+/** `protection`: building protection (frost, overheating, damp), judged at every hour */
+export const CATEGORIES = ['comfort', 'protection', 'eco', 'service', 'sensor'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export function severityRank(s: Severity): number {

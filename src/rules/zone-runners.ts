@@ -69,7 +69,7 @@ export class EmptyZoneRunner implements Runner {
     let present = 0;
     for (const x of s.occupancy.values()) present += x.v;
     let code: Code;
-    if (rule.applies && !rule.applies(ts)) code = NA;
+    if (rule.applies && !rule.applies(ts, s.subject.zone)) code = NA;
     else if (s.lights.size === 0 || s.occupancy.size === 0) code = BAND;
     else code = on > 0 && present === 0 ? BREAK : CLEAR;
     s.lastValue = on;
@@ -81,7 +81,7 @@ export class EmptyZoneRunner implements Runner {
       if (s.phase === OK && !this.rule.applies) continue;
       const ts = Math.max(now, s.lastTs);
       if (now - s.lastTs > s.staleMs) {
-        if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts)) {
+        if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts, s.subject.zone)) {
           emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
         }
         continue;
@@ -133,6 +133,8 @@ export class StaleRunner implements Runner {
 
   onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
+    // a sensor not in the inventory is not watched (it may be a one-off or a test publisher)
+    if (!r.registered && !this.states.has(`${r.site}/${r.zone}/${r.sensor}`)) return;
     const key = `${r.site}/${r.zone}/${r.sensor}`;
     const s = this.states.get(key) ?? this.state({ key, site: r.site, zone: r.zone, sensor: r.sensor }, now);
     if (now > s.lastSeen) s.lastSeen = now;
@@ -144,7 +146,8 @@ export class StaleRunner implements Runner {
       const silent = now - s.lastSeen;
       const stale = silent > s.staleMs;
       if (!stale && s.phase === OK) continue;
-      const code: Code = this.rule.applies && !this.rule.applies(now) ? NA : stale ? BREAK : CLEAR;
+      const code: Code =
+        this.rule.applies && !this.rule.applies(now, s.subject.zone) ? NA : stale ? BREAK : CLEAR;
       const minutes = silent / 60_000;
       emit(out, this.rule, s, step(s, this.rule, code, minutes, minutes, now, false), now, minutes);
     }
@@ -157,5 +160,55 @@ export class StaleRunner implements Runner {
   /** expected silence limit for a sensor (ms), for messages */
   limitMs(key: string): number | undefined {
     return this.states.get(key)?.staleMs;
+  }
+}
+
+/** A sensor's availability as the ingest keeps it (H11a: ctx.latest.status): false = offline, undefined = unknown. */
+export type Availability = (site: string, sensor: string) => boolean | undefined;
+
+/**
+ * A sensor whose availability says offline (its `…/status` LWT, zigbee2mqtt
+ * availability, Homie `$state` …): fires after the pending period (`for`),
+ * resolves once it has been online for `clearFor`. Judged on every tick.
+ */
+export class OfflineRunner implements Runner {
+  readonly states = new Map<string, MachineState>();
+  constructor(
+    readonly rule: CompiledRule,
+    private readonly online: Availability,
+  ) {}
+
+  private state(subject: Subject): MachineState {
+    let s = this.states.get(subject.key);
+    if (!s) {
+      s = newState(subject, this.rule.severity);
+      this.states.set(subject.key, s);
+    }
+    return s;
+  }
+
+  watch(site: string, zone: string, sensor: string): void {
+    if (this.rule.zoneOk && !this.rule.zoneOk(zone)) return;
+    this.state({ key: `${site}/${zone}/${sensor}`, site, zone, sensor });
+  }
+
+  onReading(r: Reading): void {
+    if (!r.registered || (this.rule.zoneOk && !this.rule.zoneOk(r.zone))) return;
+    const key = `${r.site}/${r.zone}/${r.sensor}`;
+    if (!this.states.has(key)) this.state({ key, site: r.site, zone: r.zone, sensor: r.sensor });
+  }
+
+  tick(now: number, out: RuleEvent[]): void {
+    for (const s of this.states.values()) {
+      const off = this.online(s.subject.site, s.subject.sensor ?? '') === false;
+      if (!off && s.phase === OK) continue;
+      const code: Code =
+        this.rule.applies && !this.rule.applies(now, s.subject.zone) ? NA : off ? BREAK : CLEAR;
+      emit(out, this.rule, s, step(s, this.rule, code, off ? 1 : 0, 1, now, true), now, off ? 1 : 0);
+    }
+  }
+
+  seed(subject: Subject, info: SeedInfo): void {
+    seedFiring(this.state(subject), { ...info, peakBad: info.peak });
   }
 }

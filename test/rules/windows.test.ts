@@ -112,27 +112,51 @@ describe('CO2 day average', () => {
     clearFor: 0,
   };
 
-  it('resets at JST midnight (15:00 UTC), not at UTC midnight', () => {
+  it("judges the zone's mean over the in-use day when it ends (1200 ppm open, 450 at night: over)", () => {
     const e = engineFor([rule]);
-    // JST 2026-11-10 08:00 → 2026-11-11 00:00 crosses 00:00 UTC (09:00 JST) without a reset
-    const start = jst('2026-11-10T08:00:00');
-    for (let t = start; t < jst('2026-11-10T10:00:00'); t += 10 * MIN) e.read('co2', 1200, t);
+    for (let t = jst('2026-11-10T00:00:00'); t < jst('2026-11-11T00:30:00'); t += 10 * MIN) {
+      const p = new Date(t + 9 * 3_600_000);
+      const m = p.getUTCHours() * 60 + p.getUTCMinutes();
+      const inUse = m >= 540 && m < 1020 && t < jst('2026-11-11T00:00:00');
+      e.read('co2', inUse ? 1200 : 450, t, 'lobby', 's1');
+      e.read('co2', inUse ? 1100 : 450, t, 'lobby', 's2'); // a second sensor of the zone: the zone's mean counts both
+      e.tick(t + 1);
+      if (t < jst('2026-11-10T17:00:00')) expect(e.types()).toEqual([]); // nothing before the day's in-use time is over
+    }
     const fired = e.events.find((x) => x.type === 'fired')!;
-    expect(fired.since).toBe(start + 50 * MIN); // the 6th reading
-    expect(e.types()).toEqual(['fired']); // still firing across 00:00 UTC
-    for (let t = jst('2026-11-10T10:00:00'); t < jst('2026-11-10T23:50:00'); t += 10 * MIN) {
-      e.read('co2', 1010, t);
+    expect(fired.ts).toBe(jst('2026-11-10T17:00:00'));
+    expect(fired.subject).toMatchObject({ zone: 'lobby', quantity: 'co2', key: 'takatsu/lobby/co2:day' });
+    // 08:00–09:00 counts half (all 450), 09:00–17:00 fully: s1 1200, s2 1100
+    expect(fired.value).toBeCloseTo((450 * 6 + 1200 * 48 + 1100 * 48) / (6 + 96), 6);
+    expect(e.types()).toEqual(['fired', 'resolved']); // resolved at JST midnight
+    expect(e.events.find((x) => x.type === 'resolved')).toMatchObject({ reason: 'window' });
+  });
+
+  it('a high night and a normal day: not over (the night does not count)', () => {
+    const e = engineFor([{ ...rule, minReadings: 1 }]);
+    for (let t = jst('2026-11-10T00:00:00'); t < jst('2026-11-11T00:00:00'); t += 10 * MIN) {
+      const p = new Date(t + 9 * 3_600_000);
+      const inUse = p.getUTCHours() >= 9 && p.getUTCHours() < 17;
+      e.read('co2', inUse ? 800 : 3000, t);
       e.tick(t + 1);
     }
-    expect(e.types()).toEqual(['fired']);
-    e.tick(jst('2026-11-10T23:59:59'));
-    expect(e.types()).toEqual(['fired']);
-    e.tick(jst('2026-11-11T00:00:00'));
-    expect(e.types()).toEqual(['fired', 'resolved']);
-    expect(e.events.at(-1)).toMatchObject({ reason: 'window', ts: Date.parse('2026-11-10T15:00:00Z') });
-    // the new day starts from nothing: five high readings are not enough to judge
-    for (let i = 0; i < 5; i++) e.read('co2', 1500, jst('2026-11-11T00:10:00') + i * MIN);
-    expect(e.types()).toEqual(['fired', 'resolved']);
+    expect(e.types()).toEqual([]);
+    // the same with a high day fires: the test can fail
+    const f = engineFor([{ ...rule, minReadings: 1 }]);
+    for (let t = jst('2026-11-10T00:00:00'); t < jst('2026-11-11T00:00:00'); t += 10 * MIN) {
+      f.read('co2', 1300, t);
+      f.tick(t + 1);
+    }
+    expect(f.types()).toEqual(['fired']);
+  });
+
+  it('a closed day is not judged', () => {
+    const e = engineFor([{ ...rule, minReadings: 1 }]);
+    for (let t = jst('2026-11-08T00:00:00'); t < jst('2026-11-09T00:00:00'); t += 10 * MIN) {
+      e.read('co2', 2000, t); // Sunday
+      e.tick(t + 1);
+    }
+    expect(e.types()).toEqual([]);
   });
 
   it('judges the mean, not single readings', () => {
@@ -142,6 +166,7 @@ describe('CO2 day average', () => {
     values.forEach((v, i) => {
       e.read('co2', v, t0 + i * 10 * MIN);
     });
+    e.tick(jst('2026-11-10T17:00:00'));
     expect(e.types()).toEqual([]);
   });
 });
