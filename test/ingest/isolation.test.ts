@@ -319,3 +319,61 @@ describe('discovery cannot hijack ingest', () => {
     expect(ok).toMatchObject({ proposal: { supported: true } });
   });
 });
+
+describe('availability from every format is stored state', () => {
+  it.each([
+    ['zigbee2mqtt', { topic: 'zigbee2mqtt/dev1' }, 'zigbee2mqtt/dev1/availability', '{"state":"offline"}'],
+    ['tasmota', { topic: 'tele/t1/SENSOR' }, 'tele/t1/LWT', 'Offline'],
+    ['esphome', { topic: 'node1', map: { co2: 'co2' } }, 'node1/status', 'offline'],
+    ['homie', { topic: 'homie/h1', map: { 'n.t': 'temperature' } }, 'homie/h1/$state', 'lost'],
+    [
+      'homeassistant',
+      { topic: 'ha/x/state', availabilityTopic: 'ha/x/avail', map: { $: 'temperature' } },
+      'ha/x/avail',
+      'offline',
+    ],
+  ])('%s availability makes the sensor offline in the latest view', async (format, entry, topic, payload) => {
+    const { buildRouter } = await import('../../src/ingest/formats/registry.js');
+    const config = testConfig();
+    const inventory = new Inventory([sensor({ id: 'dev', zone: 'office', format, ...entry })]);
+    const latest = new LatestCache();
+    const bus = new Bus();
+    const metrics = new Metrics();
+    const availability = new AvailabilityStore({
+      dataDir: ':memory:',
+      latest,
+      bus,
+      log: silentLogger,
+      metrics,
+    });
+    await availability.start();
+    const ing = new Ingestor({
+      config,
+      inventory,
+      router: buildRouter(config, inventory),
+      sink: { acceptSync: () => {} },
+      latest,
+      bus,
+      clock: new ManualClock(NOW),
+      log: silentLogger,
+      metrics,
+      availability,
+    });
+    expect(ing.handle({ topic, payload: Buffer.from(payload), receivedAt: NOW })).toBe('status');
+    expect(latest.status('default', 'dev')).toMatchObject({ online: false, zone: 'office', since: NOW });
+    await availability.stop();
+  });
+});
+
+describe('the PUBACK hold refuses an mqtt.js it was not verified against', () => {
+  it('throws at install when the internal is missing', async () => {
+    const { PubackHold } = await import('../../src/ingest/puback-hold.js');
+    expect(() =>
+      PubackHold.install(
+        {} as never,
+        () => true,
+        () => 0,
+      ),
+    ).toThrow(/refusing to start rather than acknowledge before commit/);
+  });
+});
