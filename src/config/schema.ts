@@ -230,8 +230,25 @@ export const configSchema = z.strictObject({
           port: z.number().int().min(0).max(65535).nullable().default(null),
         })
         .default({ host: '0.0.0.0', port: null }),
+      /** a reverse proxy in front: Express "trust proxy" (false, true, a hop count, or addresses like "loopback"); client addresses for rate limits and the audit trail */
+      trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string()]).default(false),
+      /** per-client limits on the expensive routes (429 with Retry-After beyond) — docs/security.md */
+      rateLimit: z
+        .strictObject({
+          windowSeconds: z.number().int().min(1).default(60),
+          reports: z.number().int().min(1).default(10),
+          series: z.number().int().min(1).default(300),
+          authFailures: z.number().int().min(1).default(20),
+        })
+        .default({ windowSeconds: 60, reports: 10, series: 300, authFailures: 20 }),
     })
-    .default({ host: '0.0.0.0', port: 8080, public: { host: '0.0.0.0', port: null } }),
+    .default({
+      host: '0.0.0.0',
+      port: 8080,
+      public: { host: '0.0.0.0', port: null },
+      trustProxy: false,
+      rateLimit: { windowSeconds: 60, reports: 10, series: 300, authFailures: 20 },
+    }),
   /** the public visitor page (/visit) and its QR poster (/visit/poster) */
   visit: z
     .strictObject({

@@ -10,6 +10,7 @@ import { errorMessage } from '../core/errors.js';
 import { child } from '../core/log.js';
 import type { Service } from '../core/service.js';
 import { apiRouter } from './api.js';
+import { applyRateLimits, securityHeaders } from './security.js';
 import { SseHub } from './sse.js';
 import { VisitPages } from './visit.js';
 
@@ -54,6 +55,8 @@ export class HttpServer implements Service {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.set('trust proxy', ctx.config.http.trustProxy);
+    app.use(securityHeaders()); // CSP without inline script, nosniff, no-referrer, frame-ancestors (docs/security.md)
     const mRequests = ctx.metrics.histogram('kaiteki_http_request_seconds', 'HTTP request latency', [
       'route',
       'status',
@@ -63,7 +66,9 @@ export class HttpServer implements Service {
       res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }));
       next();
     });
-    app.use(express.json({ limit: '64kb' }));
+    // No global body parser: each route that takes a body parses it itself, AFTER its token check,
+    // so an unauthenticated request is refused before its body is read.
+    applyRateLimits(app, ctx.config.http.rateLimit, ctx.metrics);
 
     app.get('/healthz', async (_req, res) => {
       const parts = await deps.health();
