@@ -70,6 +70,7 @@ export function findings(r: Report, warnBelow: number): string[] {
     return c === null ? '—' : pct(c, L);
   }
   const ranked: { distance: number; text: string }[] = [];
+  let anyCovered = false;
   for (const m of metrics) {
     let worst: { distance: number; text: string } | undefined;
     for (const z of r.zones)
@@ -78,6 +79,7 @@ export function findings(r: Report, warnBelow: number): string[] {
         const v = m.value(f);
         const c = m.coverage(f);
         if (v === null || c === null || c < r.coverageMin) continue;
+        anyCovered = true;
         if (v > 0 && (!worst || v > worst.distance))
           worst = { distance: v, text: m.text(z.name, mo.label, v, c) };
       }
@@ -85,7 +87,7 @@ export function findings(r: Report, warnBelow: number): string[] {
   }
   ranked.sort((a, b) => b.distance - a.distance);
   out.push(...ranked.map((x) => x.text));
-  if (ranked.length === 0 && r.zones.some((z) => metrics.some((m) => m.value(z.year) !== null)))
+  if (ranked.length === 0 && anyCovered)
     out.push(
       t(
         '使用時間中の温度・湿度・CO2・照度は、データの十分な全ての月で基準内でした。',
@@ -99,7 +101,7 @@ export function findings(r: Report, warnBelow: number): string[] {
     for (const m of [...metrics.map((x) => ({ label: x.label, coverage: x.coverage }))]) {
       const names = months
         .map((mo) => ({ mo, c: m.coverage(z.months[mo.index]!) }))
-        .filter((x) => x.c !== null && x.c < r.coverageMin)
+        .filter((x) => x.c !== null && x.c > 0 && x.c < r.coverageMin)
         .map((x) => `${x.mo.label} ${pct(x.c!, L)}`);
       if (names.length > 0) low.push(`${z.name} ${m.label}: ${names.join(t('、', ', '))}`);
     }
@@ -108,7 +110,7 @@ export function findings(r: Report, warnBelow: number): string[] {
     const more = low.length - shown.length;
     out.push(
       t(
-        `データ取得率が${pct(r.coverageMin, L)}未満で参考値のみの月（結果として扱いません）: ${shown.join('／')}${more > 0 ? `／他${more}件` : ''}。`,
+        `データ取得率が${pct(r.coverageMin, L)}未満で参考値のみの月（結果として扱いません。0%の月はデータなし）: ${shown.join('／')}${more > 0 ? `／他${more}件` : ''}。`,
         `Months with coverage under ${pct(r.coverageMin, L)} (reference values only, not results): ${shown.join('; ')}${more > 0 ? `; ${more} more` : ''}.`,
       ),
     );
@@ -166,7 +168,7 @@ export function findings(r: Report, warnBelow: number): string[] {
   if (cool !== null || heat !== null) {
     out.push(
       t(
-        `冷やし過ぎ（冷房期 ${r.limits.eco.overcoolBelow} °C未満）${fmt(cool ?? 0, 1, L)} 時間、暖め過ぎ（暖房期 ${r.limits.eco.overheatAbove} °C超）${fmt(heat ?? 0, 1, L)} 時間（ゾーン合計）。`,
+        `冷やし過ぎ（冷房期 ${r.limits.eco.overcoolBelow} °C未満）${cool === null ? '—（該当なし）' : `${fmt(cool, 1, L)} 時間`}、暖め過ぎ（暖房期 ${r.limits.eco.overheatAbove} °C超）${heat === null ? '—（該当なし）' : `${fmt(heat, 1, L)} 時間`}（ゾーン合計）。`,
         `Over-cooled (below ${r.limits.eco.overcoolBelow} °C in the cooling season) ${fmt(cool ?? 0, 1, L)} h, over-heated (above ${r.limits.eco.overheatAbove} °C) ${fmt(heat ?? 0, 1, L)} h (all zones).`,
       ),
     );

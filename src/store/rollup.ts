@@ -37,7 +37,9 @@ export const STATE_HOLD_MS = 24 * HOUR_MS;
  * Extra `outside` keys each rollup row carries when the aggregator knows the
  * zone's in-use time (minute-exact, from the one judgement module): covered ms
  * while in use, Σ value × ms while in use (a time-weighted in-use mean), and
- * per comfort limit the ms outside it while in use (`in_use:comfort.co2`).
+ * per limit (not the eco ones, which carry their own windows) the ms outside
+ * it while in use (`in_use:comfort.co2`). A row's `in_use.ms` key is present
+ * (maybe 0) whenever the aggregator knew the in-use time.
  * The report reads these instead of weighting whole hours.
  */
 export const IN_USE_MS = 'in_use.ms';
@@ -196,7 +198,10 @@ export class HourlyAggregator {
         max: Number.NEGATIVE_INFINITY,
         last: 0,
         coveredMs: 0,
-        outside: Object.fromEntries(st.checks.map((c) => [c.id, 0])),
+        outside: Object.fromEntries([
+          ...st.checks.map((c) => [c.id, 0]),
+          ...(this.opts.inUse ? [[IN_USE_MS, 0]] : []),
+        ]),
         dirty: false,
       };
       st.hours.set(hour, a);
@@ -222,7 +227,8 @@ export class HourlyAggregator {
       const outsideIds = st.checks.filter((c) => c.outside(value, a, st.id.zone)).map((c) => c.id);
       if (inUse?.(st.id.zone, a)) {
         outsideIds.push(IN_USE_MS);
-        for (const id of outsideIds) if (id.startsWith('comfort.')) outsideIds.push(inUseKey(id));
+        for (const id of [...outsideIds])
+          if (!id.startsWith('eco.') && id !== IN_USE_MS) outsideIds.push(inUseKey(id));
       }
       const target = commit ? this.acc(st, hour) : undefined;
       const p = commit ? undefined : (into?.get(hour) ?? { covered: 0, outside: {} });

@@ -121,7 +121,9 @@ describe('buildReport (known answers, FY2026 fixture)', () => {
 
   it('writes findings from the figures', () => {
     // a few hours a month are reference values: named as such, never presented as the worst month
-    expect(r.findings.join('\n')).toMatch(/データ取得率が80%未満で参考値のみの月（結果として扱いません）: ロビー 温度: 2026年4月/);
+    expect(r.findings.join('\n')).toMatch(
+      /データ取得率が80%未満で参考値のみの月（結果として扱いません。0%の月はデータなし）: ロビー 温度: 2026年4月/,
+    );
     expect(r.findings.join('\n')).not.toMatch(/全センサーの各月のデータ取得率/);
     expect(r.findings.join('\n')).toMatch(/警報 3件（うち重大 1件）/);
   });

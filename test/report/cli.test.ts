@@ -114,6 +114,20 @@ describe('kaiteki backfill, then kaiteki report', () => {
       const header = (ws.views[0] as { ySplit: number }).ySplit;
       expect(ws.rowCount, ws.name).toBeGreaterThan(header);
     }
+    // every sheet prints on A4 landscape, one page wide, with its header row and label columns repeated
+    for (const ws of wb.worksheets) {
+      const ps = ws.pageSetup;
+      expect(ps.paperSize, ws.name).toBe(9);
+      expect(ps.orientation, ws.name).toBe('landscape');
+      expect(ps.fitToPage, ws.name).toBe(true);
+      expect(ps.fitToWidth, ws.name).toBe(1);
+      expect(ps.fitToHeight, ws.name).toBe(0);
+      const header = (ws.views[0] as { ySplit: number }).ySplit;
+      expect(ps.printTitlesRow, ws.name).toBe(`${header}:${header}`);
+      expect(ps.printTitlesColumn, ws.name).toMatch(/^A:[AB]$/);
+      expect(ws.getRow(header).getCell(1).font?.name, ws.name).toBe('Yu Gothic');
+      expect(ws.getRow(header + 1).getCell(1).font?.name, ws.name).toBe('Yu Gothic');
+    }
     // figures exist where the model has data: energy with a previous year to compare with
     const summary = wb.getWorksheet('概要')!;
     let counter: ExcelJS.Row | undefined;

@@ -190,6 +190,8 @@ describe('HTML', () => {
     expect(html).toContain('@page');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     // greyed with its note: a few hours of data are a reference value, not a result
-    expect(html).toMatch(/<td class="n grey" title="データ不足（取得率 [^"]*）: 参考値">66\.7%<sup>※<\/sup><\/td>/);
+    expect(html).toMatch(
+      /<td class="n grey" title="データ不足（取得率 [^"]*）: 参考値">66\.7%<sup>※<\/sup><\/td>/,
+    );
   });
 });
