@@ -280,7 +280,7 @@ export interface Secrets {
   /** KAITEKI_SECRET: signs the alert page links (else a key generated in the data dir) */
   linkSecret?: string;
 }
-  /** topics the dedupe filter remembers at most (digests, about 512 B each: 20,000 ≈ 10 MB at most) */
+  /** topics the dedupe filter remembers at most (digests, at most 640 B each: 20,000 ≤ 12.8 MB) */
   dedupeMaxEntries: z.number().int().min(100).default(20_000),
   /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
   maxUnregisteredSeries: z.number().int().min(0).default(10_000),
