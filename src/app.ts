@@ -138,7 +138,12 @@ export class App {
       routers: [
         statusRouter(this.status),
         auditRouter(this.ctx.audit!, config.secrets.adminToken, () => clock.now()),
-        discoveryRouter({ store: proposals, service: discovery, adminToken: config.secrets.adminToken }),
+        discoveryRouter({
+          store: proposals,
+          service: discovery,
+          adminToken: config.secrets.adminToken,
+          audit: this.ctx.audit,
+        }),
         ...this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
       ],
     });

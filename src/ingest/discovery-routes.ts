@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { type AuditLog, auditFrom } from '../audit/audit.js';
 import { requireAdmin } from '../http/auth.js';
 import type { DiscoveryService, ProposalStore } from './discovery-store.js';
 
@@ -13,6 +14,8 @@ export function discoveryRouter(deps: {
   store: ProposalStore;
   service: DiscoveryService;
   adminToken: string | undefined;
+  /** where admin actions are recorded (`discovery.confirm`) */
+  audit?: AuditLog;
 }): Router {
   const r = express.Router();
   r.get('/discovery', (_req, res) => {
@@ -28,6 +31,12 @@ export function discoveryRouter(deps: {
         res.status(out.status).json({ error: out.error });
         return;
       }
+      deps.audit?.record({
+        ...auditFrom(req),
+        action: 'discovery.confirm',
+        target: `${out.sensor.site}/${out.sensor.id}`,
+        detail: { proposal: String(req.params.id), zone: out.sensor.zone, topic: out.sensor.topic },
+      });
       res.json({ sensor: out.sensor, yaml: out.yaml });
     },
   );
