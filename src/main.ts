@@ -4,8 +4,8 @@ import { registerReportCommands } from './cli/report.js';
 import { registerSimCommand } from './cli/sim.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { checkConfig } from './config/check.js';
 import { ConfigError, errorMessage } from './core/errors.js';
-import { loadInventory } from './inventory/inventory.js';
 
 /** `kaiteki <command>`: the service, the demo, config checks (and reports, see `kaiteki --help`). */
 export function buildProgram(): Command {
@@ -81,11 +81,11 @@ See README.md.`,
       'validate the configuration and the sensor inventory, print a summary, exit non-zero on problems',
     )
     .action(() => {
-      const config = loadConfigOrExit();
-      try {
-        const inv = loadInventory(config);
-        console.log(
-          `${config.source}: OK — site ${config.site.id}, ${config.zones.length} zone(s), ${inv.sensors.length} sensor(s), store ${config.store.kind}, broker ${config.mqtt.url ?? `embedded :${config.mqtt.embedded.port}`}`,
+      // config, inventory and rules file: every problem of all three at once
+      const { issues, config, inventory, rules } = checkConfig();
+      if (issues.length > 0 || !config || !inventory) {
+        console.error(
+          `kaiteki: ${issues.length} problem(s):\n${issues.map((i) => `  ${i.file}: ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
         );
       } catch (err) {
         exitOnConfigError(err);

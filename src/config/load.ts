@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { type Config, configSchema, type Secrets } from './schema.js';
+import { semanticIssues } from './semantic.js';
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -108,6 +109,7 @@ export function parseConfig(raw: unknown, file: string, env: Env = process.env):
   }
   const result = configSchema.safeParse(obj);
   if (!result.success) issues.push(...zodIssues(result.error, obj, file, fromEnv));
+  else issues.push(...semanticIssues(result.data, file));
   if (issues.length > 0) throw new ConfigError(issues);
   const secrets: Secrets = {};
   for (const s of SECRETS) if (env[s.env]) secrets[s.key] = env[s.env];
@@ -145,7 +147,7 @@ export function zodIssues(
 ): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
-    const path = formatPath(issue.path);
+    const path = formatPath(issue.path, input);
     const source = fromEnv.get(issue.path.join('.'));
     const got = getPath(input, issue.path as (string | number)[]);
     let message = issue.message.replace(/^Invalid input: /, '');
@@ -161,9 +163,19 @@ export function zodIssues(
   return out;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** `zones[lobby].name`, `sensors[env-1].zone`: a list item with an `id` is named by it, not by its index. */
+export function formatPath(path: readonly PropertyKey[], input?: unknown): string {
   let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  let cur: unknown = input;
+  for (const p of path) {
+    const item =
+      cur !== null && typeof cur === 'object' ? (cur as Record<PropertyKey, unknown>)[p] : undefined;
+    if (typeof p === 'number') {
+      const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
+      s += typeof id === 'string' && id !== '' ? `[${id}]` : `[${p}]`;
+    } else s += s ? `.${String(p)}` : String(p);
+    cur = item;
+  }
   return s;
 }
 

@@ -125,7 +125,7 @@ export const mqttSchema = z.strictObject({
   username: z.string().optional(),
   reconnectPeriodMs: z.number().int().min(100).default(2000),
   tls: z
-    .object({
+    .strictObject({
       ca: z.string().optional(),
       cert: z.string().optional(),
       key: z.string().optional(),
@@ -199,7 +199,10 @@ export const ingestSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   site: z
-    .object({ id: slug.default('default'), name: i18nName.default({ ja: '既定サイト', en: 'Default site' }) })
+    .strictObject({
+      id: slug.default('default'),
+      name: i18nName.default({ ja: '既定サイト', en: 'Default site' }),
+    })
     .default({ id: 'default', name: { ja: '既定サイト', en: 'Default site' } }),
   zones: z.array(zoneSchema).default([]),
   hours: hoursSchema.default(hoursSchema.parse({})),
@@ -207,7 +210,7 @@ export const configSchema = z.strictObject({
   mqtt: mqttSchema.default(mqttSchema.parse({})),
   ingest: ingestSchema.default(ingestSchema.parse({})),
   inventory: z
-    .object({
+    .strictObject({
       /** YAML files with sensor entries, relative to the working directory */
       files: z.array(z.string()).default(['sensors/default.yaml']),
       defaultIntervalSeconds: z.number().positive().default(60),
@@ -220,7 +223,7 @@ export const configSchema = z.strictObject({
     }),
   store: storeConfigSchema,
   http: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8080),
       /** a second listener serving ONLY the visitor page (/visit, its assets, counters API, poster); port null = none */
@@ -259,7 +262,9 @@ export const configSchema = z.strictObject({
     })
     .default({ url: null, zones: [] }),
   log: z
-    .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
     .default({ level: 'info' }),
   alerts: alertsConfigSchema,
   report: reportConfigSchema,

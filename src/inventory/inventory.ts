@@ -83,14 +83,14 @@ export function loadInventory(config: Config, cwd = process.cwd()): Inventory {
         if (prev)
           issues.push({
             file,
-            path: `sensors[${i}].id`,
+            path: `sensors[${s.id}].id`,
             message: `sensor "${s.id}" is already defined in ${prev}`,
           });
         seen.set(key, file);
         if (site === config.site.id && zoneIds.size > 0 && !zoneIds.has(s.zone)) {
           issues.push({
             file,
-            path: `sensors[${i}].zone`,
+            path: `sensors[${s.id}].zone`,
             message: `expected one of the configured zones (${[...zoneIds].join(', ')}), got "${s.zone}"`,
           });
         }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { readYamlObject, zodIssues } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../core/calendar.js';
@@ -5,7 +6,7 @@ import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { DAY_MS, jstDayStart, jstParts } from '../core/jst.js';
 import { Judgement } from '../core/judgement.js';
 import type { Quantity } from '../core/quantities.js';
-import { type RuleConfig, rulesFileSchema, type ThresholdRef, type When } from './schema.js';
+import { type RuleConfig, ruleSchema, rulesFileSchema, type ThresholdRef, type When } from './schema.js';
 import type { Category, Severity } from './types.js';
 
 /** Thresholds of one rule in one zone (NaN = none). */
@@ -50,7 +51,7 @@ export function loadRules(
   file: string,
   config: Config,
   calendar: Calendar | Judgement,
-  staleAfterIntervals: number,
+  staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3,
 ): CompiledRule[] {
   return compileRules(readYamlObject(file, true), file, config, calendar, staleAfterIntervals);
 }
@@ -63,16 +64,38 @@ export function compileRules(
   staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3,
 ): CompiledRule[] {
   const j = calendar instanceof Judgement ? calendar : new Judgement(config);
-  const parsed = rulesFileSchema.safeParse(raw ?? {});
+  // The file's shape first, then each rule on its own, so every problem of every rule is reported at once.
+  const parsed = rulesFileSchema.extend({ rules: z.array(z.unknown()).default([]) }).safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error, raw, file));
-  const { defaults, rules } = parsed.data;
+  const { defaults } = parsed.data;
   const issues: ConfigIssue[] = [];
+  const rules: RuleConfig[] = [];
+  // a rule is named by its id (`rules[comfort.co2]`), by its index when the id is missing or repeated
+  const ids = parsed.data.rules.map((item) => (item as { id?: unknown } | null)?.id);
+  const nameOf = (i: number) => {
+    const id = ids[i];
+    return typeof id === 'string' && id && ids.indexOf(id) === ids.lastIndexOf(id)
+      ? `rules[${id}]`
+      : `rules[${i}]`;
+  };
+  const index = new Map<RuleConfig, number>();
+  parsed.data.rules.forEach((item, i) => {
+    const r = ruleSchema.safeParse(item);
+    if (r.success) {
+      rules.push(r.data);
+      index.set(r.data, i);
+      return;
+    }
+    const name = nameOf(i);
+    for (const x of zodIssues(r.error, item, file))
+      issues.push({ ...x, path: x.path ? `${name}${x.path.startsWith('[') ? '' : '.'}${x.path}` : name });
+  });
   const seen = new Set<string>();
   const out: CompiledRule[] = [];
   const zoneKind = new Map(config.zones.map((z) => [z.id, z.kind]));
   const zoneTarget = new Map(config.zones.map((z) => [z.id, z.illuminanceTarget]));
-  rules.forEach((r, i) => {
-    const at = (key: string) => `rules[${i}]${key ? `.${key}` : ''}`;
+  rules.forEach((r) => {
+    const at = (key: string) => `${nameOf(index.get(r) ?? 0)}${key ? `.${key}` : ''}`;
     if (seen.has(r.id)) issues.push({ file, path: at('id'), message: `duplicate rule id "${r.id}"` });
     seen.add(r.id);
     if (r.zones && zoneKind.size > 0)
@@ -145,7 +168,10 @@ export function compileRules(
       thresholds: (zone) => perZone.get(zone) ?? fallback,
     });
   });
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) {
+    const unique = new Map(issues.map((x) => [`${x.path}\u0000${x.message}`, x]));
+    throw new ConfigError([...unique.values()]);
+  }
   return out;
 }
 

@@ -96,7 +96,7 @@ describe('configuration', () => {
     expect(issues.every((i) => i.file === file)).toBe(true);
     expect(byPath['http.port']?.message).toMatch(/expected number, got "eighty"/);
     expect(byPath['site.id']?.message).toMatch(/slug.*got "Takatsu Ward"/);
-    expect(byPath['zones[0].name.en']?.message).toMatch(/expected string, got nothing/);
+    expect(byPath['zones[lobby].name.en']?.message).toMatch(/expected string, got nothing/); // named by id, not index
     expect(byPath['mqtt.qos']?.message).toMatch(/got 2/);
     expect(byPath.mqtt?.message).toMatch(/unknown key\(s\) "urll"/);
     expect(issues).toHaveLength(5);

@@ -48,6 +48,6 @@ describe('rules file', () => {
         cfg,
         cal,
       ),
-    ).toThrow(/r\.yaml: rules\[0\]\.for: .*duration/);
+    ).toThrow(/r\.yaml: rules\[x\]\.for: .*duration/); // a rule is named by its id
   });
 });
