@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Bus } from '../core/bus.js';
+import { errorMessage } from '../core/errors.js';
 import type { LatestCache, SensorAvailability } from '../core/latest.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
@@ -87,13 +88,17 @@ export class AvailabilityStore implements Service {
     }
     this.upsert?.run(a.site, a.sensor, a.zone, a.online ? 1 : 0, a.since, a.ts);
     this.deps.latest.setStatus(a);
-    this.deps.bus.emit('status', {
-      site: a.site,
-      zone: a.zone,
-      sensor: a.sensor,
-      online: a.online,
-      ts: a.since,
-    });
+    try {
+      this.deps.bus.emit('status', {
+        site: a.site,
+        zone: a.zone,
+        sensor: a.sensor,
+        online: a.online,
+        ts: a.since,
+      });
+    } catch (err) {
+      this.deps.log.error({ err: errorMessage(err) }, 'a status listener threw');
+    }
     return true;
   }
 
