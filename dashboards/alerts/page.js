@@ -64,6 +64,7 @@ const UNITS_EN = { ...UNITS_JA, occupancy: 'people', waiting: 'people', wait_min
 
 /** @param {number} ms */
 function duration(ms) {
+  if (ms < 60_000) return lang === 'ja' ? '1分未満' : 'under 1 min';
   const min = Math.max(0, Math.round(ms / 60_000));
   const d = Math.floor(min / 1440);
   const hh = Math.floor((min % 1440) / 60);
@@ -259,7 +260,7 @@ function card(a, silences, canAct) {
           h('dd', {}, [
             resolved
               ? t('from_to', { a: since, b: when(a.resolvedAt), d: dur })
-              : t('since_for', { a: since, d: dur }),
+              : t((a.durationMs ?? 0) < 60_000 ? 'since_just' : 'since_for', { a: since, d: dur }),
           ]),
         ]),
         acked
@@ -334,7 +335,7 @@ function drawTrend(a, pts) {
   if (pts.length < 2) return null;
   const W = 320;
   const H = 80;
-  const P = { l: 4, r: 44, t: 8, b: 14 };
+  const P = { l: 4, r: 64, t: 8, b: 14 };
   const xs = pts.map((p) => Date.parse(p.ts));
   const ys = pts.map((p) => p.mean);
   const lims = [a.limit?.above, a.limit?.below].filter((v) => typeof v === 'number');

@@ -8,6 +8,7 @@ import { pickLang, translator } from './i18n.js';
 import { buildLayout, layoutName } from './layout.js';
 import { getJson, LiveConnection } from './live.js';
 import { LiveState, mergeSeries } from './state.js';
+import './silences.js'; // maintenance silences bar (alert page feature, issue 13)
 
 const params = new URLSearchParams(location.search);
 const lang = pickLang(params.get('lang'));

@@ -1,4 +1,5 @@
 import type { Quantity } from '../core/quantities.js';
+import { adviceFor } from '../notify/advice.js';
 import type { RuleConfig } from '../rules/schema.js';
 import type { Category, Severity } from '../rules/types.js';
 
@@ -108,7 +109,8 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     sensor: a.sensor ?? null,
     quantity: a.quantity ?? null,
     title: a.title ?? null,
-    advice: a.advice ?? null,
+    /** what staff should do: the rule's `advice`, else the default for the quantity */
+    advice: adviceFor(a) ?? null,
     value: a.value,
     peak: a.peak,
     limit: a.limit,

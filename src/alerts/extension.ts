@@ -307,7 +307,6 @@ export class Alerting implements Extension {
     const covered = book.active().filter((a) => covers(s, a));
     const about = from ? [from, ...covered.filter((a) => a.id !== from.id)] : covered;
     notifications.announceSilence(s, about, now);
-    this.ctx.bus.emit('alert', { type: 'silenced', silence: silenceJson(s, now) });
     return { ok: true, silence: silenceJson(s, now) };
   }
 
@@ -323,7 +322,6 @@ export class Alerting implements Extension {
     const ended = silenceStore.end(id, now);
     if (!ended) return { ok: false, status: 404, error: `no silence ${id} in force` };
     this.log.info({ silence: id }, 'silence ended early');
-    this.ctx.bus.emit('alert', { type: 'unsilenced', silence: silenceJson(ended, now) });
     this.tick();
     return { ok: true, silence: silenceJson(ended, now) };
   }

@@ -64,7 +64,11 @@ export function renderNotice(alerts: readonly Alert[], kind: AlertNoticeKind, ct
         : `${tag}${where}: ${what.label} back to normal (${extreme ? `${extreme}, ` : ''}lasted ${dur})`;
       lines.push(title, ja ? `場所: ${where}` : `Where: ${where}`);
     } else {
-      title = ja ? `${tag}${where} ${what.line}が${dur}継続` : `${tag}${where}: ${what.line} for ${dur}`;
+      // A rule without a pending period fires at once: "が0秒継続" would read oddly.
+      const short = (a.resolvedAt ?? now) - a.openedAt < 60_000;
+      title = ja
+        ? `${tag}${where} ${what.line}${short ? '' : `が${dur}継続`}`
+        : `${tag}${where}: ${what.line}${short ? '' : ` for ${dur}`}`;
       lines.push(
         title,
         ja ? `場所: ${where}` : `Where: ${where}`,
@@ -72,8 +76,8 @@ export function renderNotice(alerts: readonly Alert[], kind: AlertNoticeKind, ct
           ? `内容: ${what.line}${extreme ? `・${extreme}` : ''}`
           : `What: ${what.line}${extreme ? `; ${extreme}` : ''}`,
         ja
-          ? `発生: ${when(a.openedAt, lang)} から（${dur}継続）`
-          : `Since: ${when(a.openedAt, lang)} (${dur})`,
+          ? `発生: ${when(a.openedAt, lang)} から${short ? '' : `（${dur}継続）`}`
+          : `Since: ${when(a.openedAt, lang)}${short ? '' : ` (${dur})`}`,
       );
     }
   } else {

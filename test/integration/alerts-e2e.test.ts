@@ -51,6 +51,7 @@ describe('alerts end to end: mosquitto → ingest → rules → alert → webhoo
             for: 0,
             readings: 3,
             clearFor: 0,
+            when: { hours: 'any' }, // comfort rules judge only in-use hours; this test runs at any hour
           },
         ],
       }),
@@ -59,7 +60,12 @@ describe('alerts end to end: mosquitto → ingest → rules → alert → webhoo
       {
         mqtt: { url: mosq.url },
         zones: [{ id: 'lobby', name: { ja: '1階ロビー', en: '1F Lobby' }, kind: 'lobby' }],
-        alerts: { rulesFile, quietHours: { enabled: false }, retry: { attempts: 2, backoffMs: 10 } },
+        alerts: {
+          rulesFile,
+          quietHours: { enabled: false },
+          groupSeconds: 0, // one zone: no need to wait for others (the grouping is tested in test/alerts)
+          retry: { attempts: 2, backoffMs: 10 },
+        },
       },
       {
         KAITEKI_ADMIN_TOKEN: TOKEN,
@@ -115,10 +121,17 @@ describe('alerts end to end: mosquitto → ingest → rules → alert → webhoo
       });
       expect(ack.status).toBe(200);
 
+      // the acknowledgement is announced on the channel that got the alert
+      await waitFor(() => received.length === 2, 5000, 'acknowledged webhook');
+      expect(received[1]).toMatchObject({
+        event: 'acknowledged',
+        title: expect.stringContaining('e2eさんが確認しました'),
+      });
+
       await publish(900, t0 + 5000);
-      await waitFor(() => received.length === 2, 5000, 'resolved webhook');
+      await waitFor(() => received.length === 3, 5000, 'resolved webhook');
       await new Promise((r) => setTimeout(r, 300));
-      expect(received.map((r) => r.event)).toEqual(['firing', 'resolved']);
+      expect(received.map((r) => r.event)).toEqual(['firing', 'acknowledged', 'resolved']);
       const all = (await getJson<{ state: string; acknowledgedBy: string }[]>(`${app.url}/api/alerts`)).body;
       expect(all).toEqual([expect.objectContaining({ state: 'resolved', acknowledgedBy: 'e2e' })]);
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
