@@ -558,7 +558,12 @@ function say(msg, kind) {
   const el = $('status');
   el.textContent = msg;
   el.className = `status ${kind}`;
+  clearTimeout(sayTimer);
+  // Confirmations fade after a while; problems stay until the next action.
+  if (kind === 'ok') sayTimer = setTimeout(() => say('', 'info'), 6_000);
 }
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let sayTimer;
 
 async function refresh() {
   try {
