@@ -228,14 +228,22 @@ export class RollupService implements Service {
     this.m.dirty.set(this.dirty.size);
   }
 
+  /** How far a reading of this series reaches forward (stale time or state hold): the hours it can change. */
+  reachMs(r: Pick<Reading, 'site' | 'sensor' | 'quantity'>): number {
+    this.reach ??= newAggregator(this.spec);
+    return this.reach.reachMs(r);
+  }
+  private reach: HourlyAggregator | undefined;
+
   /**
-   * These readings are durable in the store (an import, a replay): re-aggregate
-   * every hour they touch now. Resolves once those rows are written; throws
-   * when the store refuses them (they stay marked for the next flush).
+   * These readings are durable in the store (an import, a replay), or these
+   * hours changed: re-aggregate them now. Resolves once their rows are
+   * written; throws when the store refuses (they stay marked for the next flush).
    */
-  async touch(readings: readonly Reading[], onProgress?: RebuildProgress): Promise<void> {
+  async touch(changed: readonly Reading[] | DirtyHours, onProgress?: RebuildProgress): Promise<void> {
     if (!this.agg) throw new Error('rollups not started');
-    for (const r of readings) this.dirty.addReading(r, this.agg.reachMs(r));
+    if (changed instanceof DirtyHours) this.dirty.merge(changed);
+    else for (const r of changed) this.dirty.addReading(r, this.reachMs(r));
     this.m.dirty.set(this.dirty.size);
     while (this.flushing) await this.flushing;
     this.progress = onProgress;
