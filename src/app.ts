@@ -9,13 +9,13 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { AppContext, Extension, ExtensionFactory, PartHealth } from './core/context.js';
 import { errorMessage } from './core/errors.js';
 import { LatestCache } from './core/latest.js';
-import { limitChecks } from './core/limits.js';
 import { child, createLogger, type Logger } from './core/log.js';
 import { Metrics } from './core/metrics.js';
 import type { Service } from './core/service.js';
 import { judgementOf, ZoneStatusService } from './core/status-service.js';
 import { HttpServer } from './http/server.js';
 import { statusRouter } from './http/status.js';
+import { importRouter } from './import/routes.js';
 import { AvailabilityStore } from './ingest/availability.js';
 import { EmbeddedBroker, PACKET_SLACK_BYTES } from './ingest/broker.js';
 import { discoveryRouter } from './ingest/discovery-routes.js';
@@ -28,6 +28,7 @@ import { type Inventory, loadInventory } from './inventory/inventory.js';
 import { createReports } from './report/index.js';
 import { createRollups, createStore, type StoreBundle } from './store/factory.js';
 import type { RollupService } from './store/rollup-service.js';
+import { rollupSpec } from './store/rollup-spec.js';
 import type { TimeSeriesStore } from './store/store.js';
 
 export interface AppOptions {
@@ -83,9 +84,8 @@ export class App {
       config,
       bus: this.ctx.bus,
       bundle: this.storeBundle,
-      checks: limitChecks(config, judgementOf(this.ctx)),
-      staleAfterMs: (site, sensor) =>
-        inventory.staleAfterMs(site, sensor, config.inventory.defaultIntervalSeconds),
+      // one definition of what a rollup computes, shared with `kaiteki rollups rebuild` and imports
+      ...rollupSpec(config, inventory, judgementOf(this.ctx)),
       clock,
       log,
       metrics,
@@ -143,6 +143,13 @@ export class App {
           service: discovery,
           adminToken: config.secrets.adminToken,
           audit: this.ctx.audit,
+        }),
+        // POST /api/import: past readings in-process, so this service serves them and their rollups at once
+        importRouter({
+          ...this.ctx,
+          sink,
+          rollups: this.rollups,
+          adminToken: config.secrets.adminToken,
         }),
         ...this.extensions.map((e) => e.router).filter((r): r is Router => r !== undefined),
       ],

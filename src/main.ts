@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { App } from './app.js';
+import { registerImportCommand } from './cli/import.js';
 import { registerReportCommands } from './cli/report.js';
+import { registerRollupsCommand } from './cli/rollups.js';
 import { registerSimCommand } from './cli/sim.js';
+import { checkConfig } from './config/check.js';
 import { loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { checkConfig } from './config/check.js';
 import { ConfigError, errorMessage } from './core/errors.js';
 
 /** `kaiteki <command>`: the service, the demo, config checks (and reports, see `kaiteki --help`). */
@@ -93,6 +95,8 @@ See README.md.`,
     });
 
   registerReportCommands(program);
+  registerImportCommand(program);
+  registerRollupsCommand(program);
   registerSimCommand(program);
   return program;
 }
