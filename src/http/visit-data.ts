@@ -1,9 +1,9 @@
-import { Calendar } from '../core/calendar.js';
 import type { AppContext } from '../core/context.js';
 import { DAY_MS, HOUR_MS, jstDayStart, jstParts } from '../core/jst.js';
-import { type LimitCheck, limitChecks } from '../core/limits.js';
+import type { Judgement } from '../core/judgement.js';
 import type { Quantity } from '../core/quantities.js';
 import type { Reading } from '../core/reading.js';
+import { judgementOf } from '../core/status-service.js';
 import { readingView } from './api.js';
 
 /** What a visitor sees of one counter: no sensor ids, no environment data, no alerts. */
@@ -50,23 +50,17 @@ export const VISIT_QUANTITIES: readonly Quantity[] = ['waiting', 'wait_minutes',
 const PATTERN_WEEKS = 8;
 
 /**
- * The visitor page's data, judged on the server: opening hours and the next
- * opening from the building's Calendar, staleness from the same
- * `readingView` as /api/latest, the lamp colour from the `service.wait_band_*`
- * limit checks (config `limits.wait`) that rollups and the report use too.
+ * The visitor page's data, all from the one judgement (DESIGN §7,
+ * src/core/judgement.ts): whether each counter is in use and when it next
+ * opens, the lamp colour (`band`, config `limits.wait`), and staleness
+ * through the same `readingView` as /api/latest. The page decides nothing.
  */
 export class VisitData {
-  readonly calendar: Calendar;
-  private readonly checks: LimitCheck[];
+  private readonly j: Judgement;
   private usualCache?: { key: string; at: number; value: Map<string, (number | null)[]>; days: number };
 
-  constructor(
-    private readonly ctx: AppContext,
-    /** whether a zone is in use at ts (the one judgement of DESIGN §7); defaults to the opening hours */
-    private readonly inUse?: (zone: string, ts: number) => boolean,
-  ) {
-    this.calendar = new Calendar(ctx.config.hours);
-    this.checks = limitChecks(ctx.config, this.calendar);
+  constructor(private readonly ctx: AppContext) {
+    this.j = judgementOf(ctx);
   }
 
   /** Counter zones shown, in order: `visit.zones`, else every zone of kind `counter`. */
@@ -85,18 +79,15 @@ export class VisitData {
     );
   }
 
-  band(minutes: number, zone: string, ts: number): 'blue' | 'yellow' | 'red' {
-    const red = this.checks.find((c) => c.id === 'service.wait_band_red');
-    const yellow = this.checks.find((c) => c.id === 'service.wait_band_yellow');
-    if (red?.outside(minutes, ts, zone)) return 'red';
-    if (yellow?.outside(minutes, ts, zone)) return 'yellow';
-    return 'blue';
+  /** True when any shown counter is in use at ts. */
+  isOpen(ts: number): boolean {
+    return this.zones().some((z) => this.j.inUse(z.id, ts));
   }
 
   snapshot(): VisitSnapshot {
     const { config } = this.ctx;
     const now = this.ctx.clock.now();
-    const open = this.calendar.isOpen(now);
+    const open = this.isOpen(now);
     const site = config.site.id;
     const latest = this.ctx.latest
       .all()
@@ -114,7 +105,7 @@ export class VisitData {
       const waiting = waitingList.length > 0 ? waitingList.reduce((a, b) => a + b, 0) : null;
       const waitMinutes = waitList.length > 0 ? Math.max(...waitList) : null;
       const serving = servingList.length > 0 ? Math.max(...servingList) : null;
-      const inUse = this.inUse ? this.inUse(z.id, now) : open;
+      const inUse = this.j.inUse(z.id, now);
       const anyFresh = waiting !== null || waitMinutes !== null;
       const state = !inUse ? 'closed' : anyFresh ? 'open' : newest > 0 ? 'stale' : 'nodata';
       const shown = state === 'open';
@@ -124,7 +115,7 @@ export class VisitData {
         waiting: shown ? waiting : null,
         waitMinutes: shown ? waitMinutes : null,
         serving: shown ? serving : null,
-        band: shown && waitMinutes !== null ? this.band(waitMinutes, z.id, now) : null,
+        band: shown && waitMinutes !== null ? this.j.band('wait_minutes', waitMinutes) : null,
         updated: newest > 0 ? new Date(newest).toISOString() : null,
       };
     });
@@ -140,24 +131,24 @@ export class VisitData {
     };
   }
 
-  /** The first minute after ts when the building is open, within two weeks; null when none. */
+  /** The first minute after ts when a shown counter is in use, within two weeks; null when none. */
   nextOpening(ts: number): number | null {
     const firstMinute = Math.floor(ts / 60_000) * 60_000 + 60_000;
     for (let d = 0; d <= 14; d++) {
       const day = jstDayStart(ts) + d * DAY_MS;
-      if (this.calendar.isClosedDay(day)) continue;
+      if (!this.openToday(day)) continue;
       for (let t = Math.max(day, firstMinute); t < day + DAY_MS; t += 60_000) {
-        if (this.calendar.isOpen(t)) return t;
+        if (this.isOpen(t)) return t;
       }
     }
     return null;
   }
 
-  /** The end of the opening window that contains ts. */
+  /** The end of the in-use period that contains ts. */
   closing(ts: number): number {
     let t = Math.floor(ts / 60_000) * 60_000;
     const end = jstDayStart(ts) + DAY_MS;
-    while (t < end && this.calendar.isOpen(t)) t += 60_000;
+    while (t < end && this.isOpen(t)) t += 60_000;
     return t;
   }
 
@@ -170,7 +161,7 @@ export class VisitData {
   async pattern(): Promise<VisitPattern> {
     const now = this.ctx.clock.now();
     const today = jstDayStart(now);
-    const target = this.calendar.isClosedDay(today) ? jstDayStart(this.nextOpening(now) ?? now) : today;
+    const target = this.openToday(today) ? today : jstDayStart(this.nextOpening(now) ?? now);
     const isToday = target === today;
     const weekday = jstParts(target).weekday;
     const hours = this.openHours(target);
@@ -188,7 +179,7 @@ export class VisitData {
       const days = new Set<number>();
       for (const b of buckets) {
         const day = jstDayStart(b.ts);
-        if (jstParts(day).weekday !== weekday || this.calendar.isClosedDay(day)) continue;
+        if (jstParts(day).weekday !== weekday || !this.openToday(day)) continue;
         days.add(day);
         const byDay = perZone.get(b.zone) ?? new Map<number, Map<number, number>>();
         perZone.set(b.zone, byDay);
@@ -232,16 +223,17 @@ export class VisitData {
     };
   }
 
-  /** JST hours of day with any opening minute on the day starting at dayStart. */
+  /** True when a shown counter is in use at some time of the JST day starting at dayStart. */
+  private openToday(dayStart: number): boolean {
+    return this.zones().some((z) => this.j.inUseMs(z.id, dayStart, dayStart + DAY_MS) > 0);
+  }
+
+  /** JST hours of day in which a shown counter is in use, on the day starting at dayStart. */
   private openHours(dayStart: number): number[] {
     const out: number[] = [];
     for (let h = 0; h < 24; h++) {
-      for (let m = 0; m < 60; m += 5) {
-        if (this.calendar.isOpen(dayStart + h * HOUR_MS + m * 60_000)) {
-          out.push(h);
-          break;
-        }
-      }
+      const from = dayStart + h * HOUR_MS;
+      if (this.zones().some((z) => this.j.inUseMs(z.id, from, from + HOUR_MS) > 0)) out.push(h);
     }
     return out.length > 0 ? out : [9, 10, 11, 12, 13, 14, 15, 16];
   }

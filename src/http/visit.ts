@@ -34,9 +34,8 @@ export class VisitPages {
   constructor(
     private readonly ctx: AppContext,
     private readonly dashboardsDir: string,
-    inUse?: (zone: string, ts: number) => boolean,
   ) {
-    this.data = new VisitData(ctx, inUse);
+    this.data = new VisitData(ctx);
   }
 
   router(): Router {

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,10 @@ import { fitProblems, VIEWPORTS } from './fit.js';
 import { CHROMIUM, launchChromium, watchConsole } from './fixture.js';
 
 if (!CHROMIUM) console.warn('visitor page browser tests skipped: /usr/bin/chromium not installed');
+
+// jsqr is CommonJS with an ESM-style typing: its default export is the module under NodeNext.
+type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as unknown as Decode;
 
 const PUBLIC_URL = 'https://takatsu.example.jp/visit';
 /** Monday 30 Nov 2026, 10:00 JST: a busy open morning. */
