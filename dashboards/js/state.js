@@ -1,51 +1,39 @@
 /**
- * What the wall knows: the newest reading per series, sensor intervals and
- * online state, and the active alerts. Sizes are bounded by the number of
- * series and by MAX_ALERTS, so weeks of running do not grow memory.
+ * What the wall knows: each zone's status as the server judged it (values,
+ * state, stale/offline, bands: src/core/zone-status.ts), the newest reading
+ * per series (for the trend and to notice a half-open stream) and the active
+ * alerts. No limits, hours or stale rules live here. Sizes are bounded by the
+ * number of zones, series and MAX_ALERTS, so weeks of running do not grow memory.
  */
-import { combine } from './status.js';
+import { asZoneStatus } from './status.js';
 
-/** Stale after this many missed intervals; the server's `/api/site` `stale` settings override these. */
-export const STALE_AFTER_INTERVALS = 3;
-const DEFAULT_INTERVAL_S = 60;
 const MAX_ALERTS = 500;
 
 /**
- * @typedef {{zone: string, sensor: string, quantity: string, value: number, ts: number, stale: boolean}} Held
- * @typedef {{value: number | null, ts: number, stale: boolean, offline: boolean, count: number}} ZoneValue
+ * @typedef {{value: number | null, ts: number, stale: boolean, offline: boolean, count: number,
+ *   state: 'ok' | 'caution' | 'out' | null, band: 'blue' | 'yellow' | 'red' | null}} ZoneValue
  */
 
 export class LiveState {
   /** @param {() => number} now server-corrected clock */
   constructor(now) {
     this.now = now;
-    /** @type {Map<string, Held>} */
+    /** @type {Map<string, {ts: number}>} newest reading ts per series */
     this.readings = new Map();
-    /** @type {Map<string, number>} sensor id → stale-after ms */
-    this.staleAfter = new Map();
-    this.defaultStaleAfter = DEFAULT_INTERVAL_S * 1000 * STALE_AFTER_INTERVALS;
-    /** @type {Set<string>} */
-    this.offline = new Set();
+    /** @type {Map<string, any>} zone id → zone status from the server */
+    this.statuses = new Map();
     /** @type {Map<string, any>} */
     this.alerts = new Map();
     this.alertsAvailable = true;
   }
 
-  /**
-   * @param {Array<{id: string, intervalSeconds?: number}>} sensors
-   * @param {{afterIntervals?: number, defaultIntervalSeconds?: number}} [stale] the server's settings
-   */
-  setSensors(sensors, stale = {}) {
-    const intervals = stale.afterIntervals ?? STALE_AFTER_INTERVALS;
-    const fallback = stale.defaultIntervalSeconds ?? DEFAULT_INTERVAL_S;
-    this.defaultStaleAfter = fallback * 1000 * intervals;
-    this.staleAfter.clear();
-    for (const s of sensors) this.staleAfter.set(s.id, (s.intervalSeconds ?? fallback) * 1000 * intervals);
-  }
+  /** Kept for callers of the old API: sensor intervals no longer matter here (the server judges staleness). */
+  setSensors() {}
 
   /**
-   * Takes readings as /api/latest or the `readings` event give them; an older
-   * reading never replaces a newer one. Returns the zones that changed.
+   * Takes readings as /api/latest or the `readings` event give them, only to
+   * know what arrived (values shown come with the zone status). Returns the
+   * zones that changed.
    * @param {any[]} list
    */
   put(list) {
@@ -55,16 +43,8 @@ export class LiveState {
       if (!Number.isFinite(ts) || typeof r.value !== 'number') continue;
       const key = `${r.zone}/${r.sensor}/${r.quantity}`;
       const cur = this.readings.get(key);
-      if (cur && cur.ts > ts) continue;
-      this.readings.set(key, {
-        zone: r.zone,
-        sensor: r.sensor,
-        quantity: r.quantity,
-        value: r.value,
-        ts,
-        stale: !!r.stale,
-      });
-      if (r.stale !== true) this.offline.delete(r.sensor);
+      if (cur && cur.ts >= ts) continue;
+      this.readings.set(key, { ts });
       zones.add(r.zone);
     }
     return zones;
@@ -85,51 +65,44 @@ export class LiveState {
     return n;
   }
 
-  /** @param {{sensor: string, online: boolean}} s */
+  /**
+   * A `status` event or an /api/status item: a zone's status replaces the one
+   * held. Anything else (a sensor's availability) is already part of it.
+   * @param {any} s
+   */
   setStatus(s) {
-    if (s.online) this.offline.delete(s.sensor);
-    else this.offline.add(s.sensor);
+    const z = asZoneStatus(s);
+    if (z) this.statuses.set(z.zone, z);
   }
 
-  /** @param {Held} r @param {number} now */
-  isStale(r, now) {
-    if (this.offline.has(r.sensor)) return true;
-    const after = this.staleAfter.get(r.sensor) ?? this.defaultStaleAfter;
-    return r.stale || now - r.ts > after;
+  /** @param {any[]} list GET /api/status */
+  setStatuses(list) {
+    for (const s of list ?? []) this.setStatus(s);
+  }
+
+  /** The server's status of a zone, or null before it arrived. @param {string} zone */
+  zoneStatus(zone) {
+    return this.statuses.get(zone) ?? null;
   }
 
   /**
-   * One number for a zone's quantity from its fresh readings; when all are
-   * stale, the newest stale one, flagged (never shown as current).
+   * One quantity of a zone as the server gave it: fresh sensors combined, or
+   * the newest stale value flagged (never shown as current).
    * @param {string} zone @param {string} q @returns {ZoneValue}
    */
   zoneValue(zone, q) {
-    const now = this.now();
-    const fresh = [];
-    let newestFresh = 0;
-    /** @type {Held | null} */
-    let newestStale = null;
-    for (const r of this.readings.values()) {
-      if (r.zone !== zone || r.quantity !== q) continue;
-      if (this.isStale(r, now)) {
-        if (!newestStale || r.ts > newestStale.ts) newestStale = r;
-      } else {
-        fresh.push(r.value);
-        newestFresh = Math.max(newestFresh, r.ts);
-      }
-    }
-    if (fresh.length > 0)
-      return { value: combine(q, fresh), ts: newestFresh, stale: false, offline: false, count: fresh.length };
-    if (newestStale) {
-      return {
-        value: newestStale.value,
-        ts: newestStale.ts,
-        stale: true,
-        offline: this.offline.has(newestStale.sensor),
-        count: 0,
-      };
-    }
-    return { value: null, ts: 0, stale: false, offline: false, count: 0 };
+    const v = this.statuses.get(zone)?.values?.[q];
+    if (!v) return { value: null, ts: 0, stale: false, offline: false, count: 0, state: null, band: null };
+    const ts = typeof v.ts === 'string' ? Date.parse(v.ts) : 0;
+    return {
+      value: typeof v.value === 'number' ? v.value : null,
+      ts: Number.isFinite(ts) ? ts : 0,
+      stale: v.stale === true,
+      offline: v.offline === true,
+      count: typeof v.sensors === 'number' ? v.sensors : 0,
+      state: v.state ?? null,
+      band: v.band ?? null,
+    };
   }
 
   /** Replaces the alert list (after GET /api/alerts?state=active). @param {any[]} list */

@@ -1,13 +1,14 @@
 /**
- * A zone tile: large current values, a status colour (comfortable / caution /
- * out of range), a distinct eco-deviation mark and the zone's trend. Stale
- * values are greyed with "last seen …", never shown as current.
+ * A zone tile: large current values, the status the server judged (comfortable /
+ * caution / out of range / 閉庁中 closed / stale / offline), a distinct
+ * eco-deviation mark and the zone's trend. Stale values are greyed with
+ * "last seen …", never shown as current.
  */
 import { TrendChart } from './charts.js';
 import { h, setState, setText } from './dom.js';
 import { formatDuration, formatValue, formatWhen } from './format.js';
 import { nameIn, quantityLabel, quantityUnit } from './i18n.js';
-import { comfortStatus, ecoDeviations, isOpen, worst } from './status.js';
+import { hasEco } from './status.js';
 
 export const DEFAULT_QUANTITIES = ['temperature', 'humidity', 'co2', 'illuminance', 'lights'];
 
@@ -68,29 +69,17 @@ export class ZoneTile {
     });
   }
 
-  /** Re-renders values, staleness and status from the state. */
+  /** Re-renders values, staleness and status as the server judged them (zone status); nothing is decided here. */
   render() {
-    const { state, t, site, now } = this.env;
+    const { state, t, now } = this.env;
     const ms = now();
-    const open = isOpen(ms, site.hours);
-    /** @type {Record<string, number | null>} */
-    const current = {};
-    const statuses = [];
-    let fresh = 0;
+    const zs = state.zoneStatus(this.zone.id);
     let lastSeen = 0;
     for (const [q, { cell, num, seen }] of this.cells) {
       const v = state.zoneValue(this.zone.id, q);
       const text = q === 'lights' ? lightsText(v.value, t) : formatValue(q, v.value);
       setText(num, text);
-      const status =
-        v.value === null || v.stale
-          ? null
-          : comfortStatus(q, v.value, {
-              limits: site.limits,
-              illuminanceTarget: this.zone.illuminanceTarget,
-              open,
-            });
-      setState(cell, 'status-', status);
+      setState(cell, 'status-', v.stale ? null : v.state);
       cell.classList.toggle('stale', v.stale);
       cell.classList.toggle('nodata', v.value === null);
       if (q === 'lights')
@@ -100,29 +89,20 @@ export class ZoneTile {
         v.stale ? (v.offline ? t('offline') : t('seen_ago', { age: formatDuration(ms - v.ts, t) })) : '',
       );
       if (v.stale) lastSeen = Math.max(lastSeen, v.ts);
-      if (!v.stale && v.value !== null) {
-        current[q] = v.value;
-        statuses.push(status);
-        fresh++;
-      }
     }
-    const alerts = state.zoneAlerts(this.zone.id);
-    for (const a of alerts) {
-      if (a.category === 'comfort') statuses.push(a.severity === 'critical' ? 'out' : 'caution');
-    }
-    const status = fresh === 0 ? 'nodata' : (worst(statuses) ?? 'ok');
+    const status = zs?.state ?? 'nodata';
     setState(this.el, 'status-', status);
-    // A tile with only stale values says when it last heard from the zone, never a status.
+    this.el.dataset.state = status;
+    // A tile with only stale values says when it last heard from the zone, never a comfort status.
     setText(
       this.badge,
-      status === 'nodata' && lastSeen
+      (status === 'stale' || status === 'nodata') && lastSeen
         ? `${t('last_seen')} ${formatWhen(lastSeen, ms)}`
         : t(`status_${status}`),
     );
-    this.el.classList.toggle('stale', status === 'nodata' && lastSeen > 0);
-    const eco =
-      ecoDeviations(current, ms, site.limits, site.hours).length > 0 ||
-      alerts.some((a) => a.category === 'eco');
+    this.el.classList.toggle('stale', status === 'stale' || status === 'offline');
+    const alerts = state.zoneAlerts(this.zone.id);
+    const eco = hasEco(zs) || alerts.some((a) => a.category === 'eco');
     this.eco.hidden = !eco;
     this.el.classList.toggle('eco', eco);
   }

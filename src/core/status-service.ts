@@ -6,6 +6,17 @@ import type { Reading } from './reading.js';
 import type { Service } from './service.js';
 import { type SeriesInput, type ZoneStatus, zoneStatus } from './zone-status.js';
 
+const services = new WeakMap<object, ZoneStatusService>();
+
+/**
+ * When the sensor's newest message arrived (server clock), as the running
+ * status service saw it; undefined without one (tests, CLI) — callers then
+ * fall back to the reading's own ts.
+ */
+export function lastArrival(ctx: Pick<AppContext, 'bus'>, site: string, sensor: string): number | undefined {
+  return services.get(ctx.bus)?.arrivedAt(site, sensor);
+}
+
 /** The context's one Judgement, created on first use (so every part shares the same instance). */
 export function judgementOf(
   ctx: Pick<AppContext, 'config' | 'inventory'> & { judgement?: Judgement },
@@ -40,6 +51,7 @@ export class ZoneStatusService implements Service {
     private readonly tickMs = 15_000,
   ) {
     this.j = judgementOf(ctx);
+    services.set(ctx.bus, this);
     for (const z of ctx.config.zones) this.zones.set(z.id, new Map());
   }
 
@@ -88,6 +100,11 @@ export class ZoneStatusService implements Service {
         arrivedAt,
       });
     this.dirty.add(r.zone);
+  }
+
+  /** When the sensor's newest message arrived. */
+  arrivedAt(site: string, sensor: string): number | undefined {
+    return this.arrivals.get(`${site}/${sensor}`);
   }
 
   /** Status of one zone now (undefined for an unknown zone). */

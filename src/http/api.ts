@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../core/context.js';
 import { isQuantity, unitOf } from '../core/quantities.js';
 import type { Reading } from '../core/reading.js';
-import { judgementOf } from '../core/status-service.js';
+import { judgementOf, lastArrival } from '../core/status-service.js';
 import type { SeriesQuery } from '../store/store.js';
 import { parseDuration, parseTime } from './params.js';
 
@@ -12,7 +12,9 @@ const MAX_BUCKETS = 20_000;
 export function readingView(ctx: AppContext, r: Reading, now: number) {
   const online = ctx.latest.status(r.site, r.sensor)?.online;
   // The one judgement (src/core/judgement.ts) decides: offline at once, else stale after the sensor's limit.
-  const freshness = judgementOf(ctx).freshness(r.site, r.sensor, r.ts, now, online);
+  // Judged by arrival time (H12): a sensor with a wrong clock that keeps sending is alive.
+  const arrived = lastArrival(ctx, r.site, r.sensor) ?? r.ts;
+  const freshness = judgementOf(ctx).freshness(r.site, r.sensor, arrived, now, online);
   return {
     site: r.site,
     zone: r.zone,
