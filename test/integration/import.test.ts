@@ -166,6 +166,13 @@ describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
       // the same file again: stored once
       expect(await (await post(a.bytes)).json()).toMatchObject({ accepted: 26 });
       expect(await fyRaw(app.store)).toHaveLength(52);
+      // `kaiteki import FILE --url …` goes through the same route (what it does by itself when the service answers)
+      const sjisFile = join(dir, 'fy2025-sjis.csv');
+      writeFileSync(sjisFile, b.bytes);
+      const viaCli = await runImport(sjisFile, { url: app.url, quiet: true }, { KAITEKI_ADMIN_TOKEN: 'tok' });
+      expect(viaCli).toMatchObject({ encoding: 'shift_jis', accepted: 26, rejected: 1 });
+      await expect(runImport(sjisFile, { url: app.url, quiet: true }, {})).rejects.toThrow(/KAITEKI_ADMIN_TOKEN/);
+      expect(await fyRaw(app.store)).toHaveLength(52);
 
       const report = await generateReport(
         { config, store: app.store, clock, sensors: sensorsOf(app.ctx.inventory) },
@@ -194,6 +201,7 @@ describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
       // every import is in the audit trail (the dry run too), with its counts
       const audit = app.ctx.audit!.list({ action: 'readings.import' });
       expect(audit.map((e) => [e.target, (e.detail as { accepted: number }).accepted])).toEqual([
+        ['fy2025-sjis.csv', 26],
         ['fy2025.csv', 26],
         ['fy2025.csv', 26],
         ['fy2025.csv', 26],
