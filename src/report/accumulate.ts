@@ -89,13 +89,14 @@ export class ZoneAcc {
     Uint16Array
   >;
   readonly peak = new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY);
-  /** per JST day: in-use CO2 Σ value × ms and covered ms (pooled over the zone's CO2 sensors) */
-  readonly dayVms: Float64Array;
-  readonly dayMs: Float64Array;
+  /** per JST day: the zone's CO2 rollup buckets (all its sensors), for the law's daily mean */
+  readonly dayBuckets: ({ hour: number; sum: number; count: number }[] | undefined)[];
+  /** per JST day: the law's daily mean (the one judgement's `dailyMean`), NaN when not measured */
+  dayMean: Float64Array;
 
   constructor(days: number) {
-    this.dayVms = new Float64Array(days);
-    this.dayMs = new Float64Array(days);
+    this.dayBuckets = new Array(days).fill(undefined);
+    this.dayMean = new Float64Array(days).fill(Number.NaN);
   }
 
   /** adds v to month m and to the year; `field` is an index from F */
@@ -134,10 +135,10 @@ export class ZoneAcc {
     };
     let daysMeasured = 0;
     let daysAbove = 0;
-    for (let d = 0; d < this.dayMs.length; d++) {
-      if (this.dayMs[d]! <= 0 || (slot !== YEAR && x.dayMonth[d] !== slot)) continue;
+    for (let d = 0; d < this.dayMean.length; d++) {
+      if (Number.isNaN(this.dayMean[d]!) || (slot !== YEAR && x.dayMonth[d] !== slot)) continue;
       daysMeasured++;
-      if (this.dayVms[d]! / this.dayMs[d]! > x.co2Max) daysAbove++;
+      if (this.dayMean[d]! > x.co2Max) daysAbove++;
     }
     const meter = this.series.energy[slot]! > 0;
     const power = !meter && this.series.power[slot]! > 0;

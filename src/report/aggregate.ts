@@ -1,11 +1,12 @@
 import { fiscalYearRange, jstMidnight, jstParts, reiwaLabel } from '../core/jst.js';
+import { Judgement } from '../core/judgement.js';
 import type { RollupRow } from '../store/store.js';
 import { F, type FigureContext, SLOTS, YEAR, ZoneAcc } from './accumulate.js';
 import { summariseAlerts } from './alerts.js';
 import { sensorCompleteness } from './completeness.js';
 import { energyDeltas } from './energy.js';
 import { findings } from './findings.js';
-import { calendarInUse, inUsePart } from './inuse.js';
+import { inUsePart } from './inuse.js';
 import { PeriodHours } from './period.js';
 import type { MeterInfo, Report, ReportInput, ZoneReport } from './types.js';
 
@@ -17,7 +18,8 @@ import type { MeterInfo, Report, ReportInput, ZoneReport } from './types.js';
 export function buildReport(input: ReportInput): Report {
   const { config, calendar, fy } = input;
   const lang = config.report.language;
-  const period = new PeriodHours(fy, input.to, calendar, lang, input.inUse ?? calendarInUse(calendar));
+  const judge = input.judgement ?? new Judgement(config);
+  const period = new PeriodHours(fy, input.to, calendar, lang, judge);
   const L = config.limits;
   const zoneIds = config.zones.map((z) => z.id);
   const accs = new Map<string, ZoneAcc>();
@@ -64,6 +66,11 @@ export function buildReport(input: ReportInput): Report {
   heating.push(heating.some(Boolean));
   const zones: ZoneReport[] = zoneIds.map((id) => {
     const a = accs.get(id)!;
+    // CO2 is judged on the law's daily mean over the zone's in-use time: the one judgement computes it
+    a.dayBuckets.forEach((b, d) => {
+      const m = b ? judge.dailyMean(id, b).mean : undefined;
+      a.dayMean[d] = m ?? Number.NaN;
+    });
     const z = zoneCfg.get(id);
     const target = z?.illuminanceTarget ?? L.illuminance.defaultTarget;
     const ctx: FigureContext = {
@@ -207,9 +214,9 @@ function addSeries(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
         inUse(F.hMs, F.hVms, F.hOut, r, 'comfort.humidity', w, m);
         break;
       case 'co2': {
-        const part = inUse(F.cMs, F.cVms, F.cOut, r, 'comfort.co2', w, m);
-        a.dayVms[p.day[i]!]! += part.valueMs;
-        a.dayMs[p.day[i]!]! += part.ms;
+        inUse(F.cMs, F.cVms, F.cOut, r, 'comfort.co2', w, m);
+        const d = p.day[i]!;
+        (a.dayBuckets[d] ??= []).push({ hour: r.hour, sum: r.sum, count: r.count });
         break;
       }
       case 'illuminance':
@@ -297,6 +304,9 @@ function meters(
         quantity: r.quantity,
       });
     }
+  // a meter that also reports power is named once, as the meter the figures come from
+  for (const [key, m] of out)
+    if (m.quantity === 'power' && out.has(`${m.zone}/${m.sensor}/energy`)) out.delete(key);
   const order = new Map(zones.map((z, i) => [z.id, i]));
   return [...out.values()].sort(
     (a, b) => (order.get(a.zone) ?? 1e6) - (order.get(b.zone) ?? 1e6) || a.sensor.localeCompare(b.sensor),

@@ -3,7 +3,17 @@ import { type Cell, type ColKind, isMarked, reportTables } from './tables.js';
 import type { Report } from './types.js';
 
 /** Decimals written per column kind (CSV has no number formats, so values are rounded here). */
-const DECIMALS: Record<ColKind, number> = { text: 0, int: 0, dec1: 1, pct: 1, hours: 1, kwh: 1, minutes: 1 };
+const DECIMALS: Record<ColKind, number> = {
+  text: 0,
+  int: 0,
+  dec1: 1,
+  dec2: 2,
+  dec3: 3,
+  pct: 1,
+  hours: 1,
+  kwh: 1,
+  minutes: 1,
+};
 
 /**
  * The report as one CSV for Japanese Excel: UTF-8 with a BOM (without it
@@ -35,7 +45,7 @@ export function renderCsv(r: Report): Buffer {
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
 }
 
-function csvValue(c: Cell, kind: ColKind): string | number | null {
+export function csvValue(c: Cell, kind: ColKind): string | number | null {
   // a greyed figure is written in brackets (a reference value, not a result); a refusal as its text
   if (isMarked(c)) {
     const v = csvValue(c.value, kind);
@@ -48,7 +58,7 @@ function csvValue(c: Cell, kind: ColKind): string | number | null {
   return Math.round(x * p) / p;
 }
 
-function field(v: string | number | null): string {
+export function field(v: string | number | null): string {
   if (v === null) return '';
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

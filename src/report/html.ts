@@ -76,7 +76,7 @@ h1 { font-size: 16pt; margin: 0 0 4px; } h2 { font-size: 12pt; margin: 16px 0 6p
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
 th, td { border: 1px solid #bbb; padding: 2px 4px; } th { background: #ddebf7; font-weight: bold; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } td.na { background: #f3f3f3; }
-td.grey { color: #8c8c8c; font-style: italic; background: #ededed; } td.refused, td.dash { text-align: center; color: #555; }
+td.bad { color: #c00000; font-weight: bold; } td.grey { color: #8c8c8c; font-style: italic; background: #ededed; } td.refused, td.dash { text-align: center; color: #555; }
 .legend { color: #555; font-size: 8.5pt; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
 section { page-break-inside: auto; } .page { page-break-after: always; }
@@ -99,10 +99,10 @@ ${tables}
 `;
 }
 
-function cell(c: Cell, kind: ColKind, L: 'ja' | 'en'): string {
+export function cell(c: Cell, kind: ColKind, L: 'ja' | 'en'): string {
   if (isMarked(c)) {
     const inner = cell(c.value, kind, L).replace(/^<td( class="([^"]*)")?>/, (_m, _a, cls) => {
-      const classes = [cls, c.grey ? 'grey' : 'refused'].filter(Boolean).join(' ');
+      const classes = [cls, c.grey ? 'grey' : c.bad ? 'bad' : 'refused'].filter(Boolean).join(' ');
       return `<td class="${classes}"${c.note ? ` title="${esc(c.note)}"` : ''}>`;
     });
     return c.grey && c.note ? inner.replace('</td>', `<sup>※</sup></td>`) : inner;
@@ -118,6 +118,10 @@ function cell(c: Cell, kind: ColKind, L: 'ja' | 'en'): string {
         ? fmt(v, 0, L)
         : kind === 'text'
           ? String(v)
-          : fmt(v, 1, L);
+          : kind === 'dec2'
+            ? v.toFixed(2)
+            : kind === 'dec3'
+              ? v.toFixed(3)
+              : fmt(v, 1, L);
   return `<td class="n">${esc(text)}</td>`;
 }

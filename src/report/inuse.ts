@@ -1,4 +1,5 @@
 import type { Calendar } from '../core/calendar.js';
+import type { Judgement } from '../core/judgement.js';
 import { IN_USE_MS, IN_USE_VALUE_MS, inUseKey } from '../store/rollup.js';
 import type { RollupRow } from '../store/store.js';
 
@@ -8,10 +9,13 @@ import type { RollupRow } from '../store/store.js';
  */
 export type InUseFn = (zone: string, ts: number) => boolean;
 
-/** Stand-in until the one-judgement module is wired: the building calendar's opening hours, for every zone. */
+/** The building calendar's opening hours, for every zone (tests and old callers; the service passes the Judgement). */
 export function calendarInUse(calendar: Calendar): InUseFn {
   return (_zone, ts) => calendar.isOpen(ts);
 }
+
+/** What the report asks the one judgement (src/core/judgement.ts): in-use time and the law's daily mean. */
+export type InUseJudge = Pick<Judgement, 'inUse' | 'inUseMs' | 'dailyMean'>;
 
 /** One rollup row's share of in-use time: covered ms, Σ value × ms, and ms outside a limit, all while in use. */
 export interface InUsePart {
@@ -25,7 +29,9 @@ export interface InUsePart {
  * (`in_use.ms` present) are minute-exact. Older rows (no such key) fall back
  * to the hour's in-use share `w` (in-use minutes ÷ 60), i.e. they assume the
  * hour's readings were spread evenly; `outIsInUse` marks limits that already
- * apply only while open (their ms are used as they are).
+ * applied only while open (their ms are used as they are). Rows written since
+ * the rollups know the in-use time always carry the keys, so this fallback
+ * only reads rollups from before that change.
  */
 export function inUsePart(
   row: RollupRow,

@@ -1,6 +1,6 @@
 import type { Calendar } from '../core/calendar.js';
 import { DAY_MS, fiscalYearRange, HOUR_MS, jstMidnight, jstParts } from '../core/jst.js';
-import type { InUseFn } from './inuse.js';
+import type { InUseJudge } from './inuse.js';
 import type { MonthInfo } from './types.js';
 
 const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -11,7 +11,7 @@ const EN_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep'
  * straddles a JST day, month or fiscal-year boundary.
  *
  * In-use time is kept per zone and hour in minutes (`inUseMinutes`), asked
- * minute by minute of the one judgement (`InUseFn`): the coverage of a
+ * of the one judgement (`Judgement.inUseMs`): the coverage of a
  * figure is measured against it, and rollups written without in-use keys
  * fall back to it as a weight (see inuse.ts).
  */
@@ -38,7 +38,7 @@ export class PeriodHours {
     to: number,
     calendar: Calendar,
     lang: 'ja' | 'en',
-    private readonly inUse: InUseFn = (_z, ts) => calendar.isOpen(ts),
+    private readonly judge: Pick<InUseJudge, 'inUseMs'>,
   ) {
     const range = fiscalYearRange(fy);
     this.from = range.from;
@@ -91,9 +91,7 @@ export class PeriodHours {
     a = new Float64Array(this.count);
     for (let i = 0; i < this.count; i++) {
       const t = this.from + i * HOUR_MS;
-      let n = 0;
-      for (let k = 0; k < 60; k++) if (this.inUse(zone, t + k * 60_000)) n++;
-      a[i] = n;
+      a[i] = this.judge.inUseMs(zone, t, t + HOUR_MS) / 60_000;
     }
     this.inUseCache.set(zone, a);
     return a;

@@ -5,7 +5,7 @@ import type { Num, Report, ZoneFigures, ZoneReport } from './types.js';
  * How a column's numbers are shown. XLSX keeps full precision with a number
  * format; CSV writes rounded numbers (percentages as 0–100 with "%" in the header).
  */
-export type ColKind = 'text' | 'int' | 'dec1' | 'pct' | 'hours' | 'kwh' | 'minutes';
+export type ColKind = 'text' | 'int' | 'dec1' | 'dec2' | 'dec3' | 'pct' | 'hours' | 'kwh' | 'minutes';
 /**
  * A figure that is not a result: below the coverage threshold (`grey`, shown
  * greyed with its note), or refused (`value` a text such as 比較不可).
@@ -13,6 +13,8 @@ export type ColKind = 'text' | 'int' | 'dec1' | 'pct' | 'hours' | 'kwh' | 'minut
 export interface Marked {
   value: number | string | null;
   grey?: boolean;
+  /** out of the standard (the legal record): shown in red */
+  bad?: boolean;
   note?: string;
 }
 export type Cell = string | number | null | Marked;

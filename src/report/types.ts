@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Calendar } from '../core/calendar.js';
 import type { RollupRow } from '../store/store.js';
-import type { InUseFn } from './inuse.js';
+import type { InUseJudge } from './inuse.js';
 
 /**
  * One alert as the report needs it. The alerts part provides an adapter;
@@ -45,8 +45,8 @@ export interface ReportInput {
   alerts: readonly AlertFact[];
   /** sensors absent from `sensors` are expected at this interval */
   defaultIntervalSeconds: number;
-  /** whether a zone is in use at a minute (the one judgement); default: the calendar's opening hours */
-  inUse?: InUseFn;
+  /** the one judgement (in-use time, the law's daily mean); default `new Judgement(config)` */
+  judgement?: InUseJudge;
   onProgress?: (done: number, total: number) => void;
 }
 

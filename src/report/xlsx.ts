@@ -8,6 +8,8 @@ export const NUM_FMT: Record<ColKind, string | undefined> = {
   text: undefined,
   int: '#,##0',
   dec1: '#,##0.0',
+  dec2: '0.00',
+  dec3: '0.000',
   pct: '0.0%',
   hours: '#,##0.0',
   kwh: '#,##0.0',
@@ -135,6 +137,7 @@ export function writeTable(
         cell.font = { ...FONT, italic: true, color: { argb: GREY } };
         cell.fill = GREY_FILL;
       }
+      if (c.bad) cell.font = { ...FONT, bold: true, color: { argb: 'FFC00000' } };
       if (typeof c.value === 'string') cell.alignment = { horizontal: 'center', wrapText: true };
       if (c.note) cell.note = c.note;
     });

@@ -26,7 +26,11 @@ export function rollupSpec(
     checks: limitChecks(config, judgement),
     staleAfterMs: (site, sensor) =>
       inventory.staleAfterMs(site, sensor, config.inventory.defaultIntervalSeconds),
-    options: {},
+    // minute-exact in-use keys for the report, and states (lights) held until the next change (H16)
+    options: {
+      inUse: (zone, ts) => judgement.inUse(zone, ts),
+      stateHoldMs: (config.report.stateHoldHours ?? 24) * 3_600_000,
+    },
   };
 }
 
