@@ -211,8 +211,9 @@ export class RollupService implements Service {
 
   private feed(rs: readonly Reading[]): void {
     const agg = this.agg!;
+    // (the hot path: a series key is built only while a series is being rebuilt)
     for (const r of rs) {
-      const held = this.rebuilding.get(seriesKey(r));
+      const held = this.rebuilding.size > 0 ? this.rebuilding.get(seriesKey(r)) : undefined;
       if (held) held.push(r);
       else if (!agg.add(r)) this.late(r);
     }
