@@ -182,6 +182,7 @@ function render(/** @type {any} */ data) {
       ]),
     );
   }
+  if (!token) sections.push(h('p', { class: 'readonly' }, [t('read_only')]));
   const others = data.active.filter((/** @type {any} */ a) => !mineIds.has(a.id));
   sections.push(
     h('section', { 'aria-labelledby': 'h-active' }, [
@@ -311,10 +312,11 @@ function covers(x, a) {
 // ── trend (inline SVG from /api/series) ───────────────────────────────────
 function trendBox(/** @type {any} */ a) {
   if (!a.sensor || !a.quantity || a.kind === 'stale') return null;
-  const box = h('figure', { class: 'trend' }, [h('figcaption', {}, [t('trend')])]);
+  // The caption comes with the chart: no empty "trend" heading when there is too little data.
+  const box = h('figure', { class: 'trend' });
   const key = `${a.zone}/${a.sensor}/${a.quantity}`;
   const cached = trends.get(key);
-  if (cached) box.append(cached);
+  if (cached) box.append(h('figcaption', {}, [t('trend')]), cached);
   else
     call(
       `/api/series?zone=${encodeURIComponent(a.zone)}&sensor=${encodeURIComponent(a.sensor)}&quantity=${a.quantity}&from=-6h&step=10m`,
@@ -323,7 +325,7 @@ function trendBox(/** @type {any} */ a) {
         const svg = drawTrend(a, r.series?.[0]?.points ?? []);
         if (!svg) return;
         trends.set(key, svg);
-        box.append(svg);
+        box.append(h('figcaption', {}, [t('trend')]), svg);
         setTimeout(() => trends.delete(key), 5 * 60_000);
       })
       .catch(() => undefined);

@@ -272,6 +272,91 @@ describe.skipIf(!CHROMIUM)(
   },
 );
 
+describe.skipIf(!CHROMIUM)('a notice held by quiet hours, on the alert page', () => {
+  it('shows “held until” with the end of quiet hours, in /api/alerts and on the page', async () => {
+    // Quiet hours from an hour ago to two hours from now (JST), whatever time the test runs.
+    const hhmm = (ms: number) => new Date(ms + 9 * 3_600_000).toISOString().slice(11, 16);
+    const now = Date.now();
+    const to = hhmm(now + 2 * 3_600_000);
+    const dir = mkdtempSync(join(tmpdir(), 'kaiteki-alert-held-'));
+    const rulesFile = join(dir, 'rules.json');
+    writeFileSync(
+      rulesFile,
+      JSON.stringify({
+        rules: [
+          {
+            id: 'comfort.co2',
+            category: 'comfort',
+            quantity: 'co2',
+            above: 1000,
+            for: '0s',
+            readings: 1,
+            when: { hours: 'any' },
+          },
+        ],
+      }),
+    );
+    const app = await startApp({
+      config: testConfig({
+        zones: [{ id: 'lobby', name: { ja: '1階ロビー', en: '1F Lobby' }, kind: 'lobby' }],
+        alerts: {
+          rulesFile,
+          groupSeconds: 0,
+          quietHours: {
+            enabled: true,
+            from: hhmm(now - 3_600_000),
+            to,
+            closedDays: false,
+            minSeverity: 'critical',
+          },
+        },
+      }),
+      extensions: [createAlerting],
+    });
+    const browser = await launchChromium();
+    try {
+      app.ctx.bus.emit('readings', [
+        {
+          site: 'default',
+          zone: 'lobby',
+          sensor: 'env-1',
+          quantity: 'co2',
+          value: 1500,
+          ts: Date.now(),
+          registered: true,
+        },
+      ]);
+      let held: { heldUntil: string | null; notified: boolean } | undefined;
+      await waitFor(
+        async () => {
+          held = ((await (await fetch(`${app.url}/api/alerts?state=active`)).json()) as (typeof held)[])[0];
+          return !!held?.heldUntil;
+        },
+        10_000,
+        'the held notice',
+      );
+      expect(held!.notified).toBe(false);
+      expect(hhmm(Date.parse(held!.heldUntil!))).toBe(to);
+      const page = await (
+        await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
+      ).newPage();
+      await page.goto(`${app.url}/alerts`);
+      await page.locator('.alert .held').waitFor();
+      // 「夜間・休日のため 07:30 まで保留中」, with the date when that is not today
+      await expect(page.locator('.alert .held dd').textContent()).resolves.toMatch(
+        new RegExp(`^夜間・休日のため (\\S+ )?${to} まで保留中$`),
+      );
+      // read-only without a link: no buttons
+      expect(await page.locator('.ack-btn').count()).toBe(0);
+      await page.screenshot({ path: join(OUT, 'alert-page-390x844-held.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await app.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 /** A Slack-like rendering of Block Kit JSON (section, actions, context), enough to see how a notice reads in chat. */
 function slackMockHtml(body: unknown): string {
   const esc = (x: string) => x.replace(/&(?!amp;|lt;|gt;)/g, '&amp;');
