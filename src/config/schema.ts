@@ -24,7 +24,7 @@ export const zoneSchema = z.strictObject({
   illuminanceTarget: z.number().positive().default(300),
   /** when the zone is in use (comfort is judged only then): `opening` hours, `staff` hours, or its own `{open, close}` (JST) */
   inUse: z
-    .union([z.enum(['opening', 'staff']), z.strictObject({ open: hhmm, close: hhmm })])
+    .union([z.enum(['opening', 'staff', 'always']), z.strictObject({ open: hhmm, close: hhmm })])
     .default('opening'),
 });
 export type ZoneConfig = z.infer<typeof zoneSchema>;

@@ -85,10 +85,23 @@ export class Judgement {
     for (const z of config.zones) {
       this.zones.set(z.id, z);
       const h = this.hoursOf(z);
-      const key = `${h.open}-${h.close}`;
+      const always = z.inUse === 'always';
+      const key = always ? 'always' : `${h.open}-${h.close}`;
       let cal = byHours.get(key);
       if (!cal) {
-        cal = new Calendar({ ...config.hours, open: h.open, close: h.close });
+        cal = new Calendar(
+          always
+            ? {
+                days: [0, 1, 2, 3, 4, 5, 6],
+                open: '00:00',
+                close: '24:00',
+                extra: [],
+                closedDays: [],
+                holidaysClosed: false,
+                staff: h,
+              }
+            : { ...config.hours, open: h.open, close: h.close },
+        );
         byHours.set(key, cal);
       }
       this.calendars.set(z.id, cal);
@@ -101,6 +114,7 @@ export class Judgement {
     const u = z?.inUse ?? 'opening';
     if (u === 'opening') return { open: this.config.hours.open, close: this.config.hours.close };
     if (u === 'staff') return { ...(this.config.hours.staff ?? { open: '08:00', close: '17:30' }) };
+    if (u === 'always') return { open: '00:00', close: '24:00' };
     return { open: u.open, close: u.close };
   }
 

@@ -47,7 +47,14 @@ export function wallConfig(
   const sensors = zones.flatMap((z) => [
     { id: `env-${z.id}`, zone: z.id, quantities: ENV_QUANTITIES, intervalSeconds: 30 },
     ...(COUNTER_ZONES.includes(z.id)
-      ? [{ id: `queue-${z.id}`, zone: z.id, quantities: ['waiting', 'wait_minutes', 'serving'], intervalSeconds: 30 }]
+      ? [
+          {
+            id: `queue-${z.id}`,
+            zone: z.id,
+            quantities: ['waiting', 'wait_minutes', 'serving'],
+            intervalSeconds: 30,
+          },
+        ]
       : []),
   ]);
   const file = join(inventoryDir, 'sensors.json');
@@ -67,6 +74,7 @@ export function wallConfig(
           for: '0s',
           readings: 2,
           clearFor: '10m',
+          when: { hours: 'any' }, // comfort rules judge only in-use hours; these tests run at any hour
         },
       ],
     }),
@@ -74,7 +82,8 @@ export function wallConfig(
   const config = testConfig(
     {
       site: sample.site,
-      zones,
+      // in use at every hour: these tests run at any time of day (tests of closed hours use their own clock)
+      zones: zones.map((z) => ({ ...z, inUse: 'always' })),
       hours: sample.hours,
       inventory: { files: [file] },
       mqtt: { url: mqttUrl, clientId: `kaiteki-wall-${httpPort}` },

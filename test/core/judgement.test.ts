@@ -38,6 +38,18 @@ describe('Judgement: in use', () => {
     expect(j.inUse('lobby', at('2026-12-05T10:00:00+09:00'))).toBe(true); // Saturday opening
     expect(j.inUse('lobby', at('2026-12-05T13:00:00+09:00'))).toBe(false);
   });
+  it('a zone in use always (comfort judged at every hour, e.g. a 24 h room or a test)', () => {
+    const c = parseConfig({ zones: [{ id: 'z', name: { ja: 'z', en: 'z' }, inUse: 'always' }] }, 'test', {});
+    const a = new Judgement(c);
+    for (const t of ['2026-11-29T03:00:00+09:00', '2026-11-23T23:59:59+09:00', '2027-01-01T12:00:00+09:00'])
+      expect(a.inUse('z', at(t)), t).toBe(true);
+    const day = at('2026-11-29T00:00:00+09:00');
+    expect(a.inUseMinutes('z', day, day + 86_400_000)).toBe(1440);
+    expect(a.judgeReading('z', 'temperature', 17, at('2026-11-29T03:00:00+09:00'))[0]?.limit).toBe(
+      'comfort.temperature',
+    );
+  });
+
   it('in-use minutes and since', () => {
     const day = at('2026-11-30T00:00:00+09:00');
     expect(j.inUseMinutes('lobby', day, day + 86_400_000)).toBe(510);

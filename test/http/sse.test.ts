@@ -44,11 +44,16 @@ describe('GET /api/stream', () => {
     await app.cleanup();
   });
 
-  it('pushes readings coalesced per series, and sensor status changes', async () => {
+  it('pushes readings coalesced per series, sensor availability, and the zone status it changes', async () => {
     const pub = await connectClient(app.mqttUrl);
+    const zoneOffline = (e: { event: string; data: unknown }) =>
+      e.event === 'status' && (e.data as { zone: string; state: string }).state === 'offline';
     const reading = readEvents(
       `${app.url}/api/stream`,
-      (ev) => ev.some((e) => e.event === 'readings') && ev.some((e) => e.event === 'status'),
+      (ev) =>
+        ev.some((e) => e.event === 'readings') &&
+        ev.some((e) => e.event === 'sensor') &&
+        ev.some(zoneOffline),
     );
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now() - 5000;
@@ -62,7 +67,21 @@ describe('GET /api/stream', () => {
     // 20 quick readings of one series arrive as few updates, the newest value last
     expect(batches.flat().length).toBeLessThan(20);
     expect(batches.flat().at(-1)).toMatchObject({ quantity: 'co2', value: 619 });
-    expect(events.find((e) => e.event === 'status')?.data).toMatchObject({ sensor: 'env', online: false });
+    expect(events.find((e) => e.event === 'sensor')?.data).toMatchObject({ sensor: 'env', online: false });
+    // the zone's status (as GET /api/status): its only sensor is offline, whatever the hour
+    expect(events.find(zoneOffline)?.data).toMatchObject({
+      zone: 'lobby',
+      state: 'offline',
+      values: { co2: { value: 619, stale: true, offline: true } },
+    });
+    const status = (await (await fetch(`${app.url}/api/status?zone=lobby`)).json()) as { state: string }[];
+    expect(status[0]?.state).toBe('offline');
+    expect((await fetch(`${app.url}/api/status?zone=attic`)).status).toBe(404);
     pub.end(true);
+  });
+
+  it("sends every zone's status when a client connects", async () => {
+    const events = await readEvents(`${app.url}/api/stream`, (ev) => ev.some((e) => e.event === 'status'));
+    expect(events.find((e) => e.event === 'status')?.data).toMatchObject({ zone: 'lobby' });
   });
 });
