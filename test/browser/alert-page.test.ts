@@ -185,6 +185,19 @@ describe.skipIf(!CHROMIUM)(
       expect(await alertState(id)).toMatchObject({ state: 'acknowledged', acknowledgedBy: '施設係 山田' });
       await page.locator(`#alert-${id}.is-acked`).waitFor();
       await expect(page.locator(`#alert-${id}`).textContent()).resolves.toContain('窓を開けました');
+      // written to the audit trail under the person's name
+      const audit = (await (
+        await fetch(`${app.url}/api/audit?action=alert.acknowledge`, {
+          headers: { authorization: `Bearer ${ADMIN}` },
+        })
+      ).json()) as { entries: { actor: string; target: string; detail: { via: string } }[] };
+      expect(audit.entries).toEqual([
+        expect.objectContaining({
+          actor: '施設係 山田',
+          target: String(id),
+          detail: expect.objectContaining({ via: 'link' }),
+        }),
+      ]);
       // remembered on this phone
       expect(await page.evaluate(() => localStorage.getItem('kaiteki.name'))).toBe('施設係 山田');
 
