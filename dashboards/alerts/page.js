@@ -120,11 +120,9 @@ function limit(/** @type {any} */ a) {
   return '';
 }
 
-/** Below-limit alerts show the lowest value, above-limit ones the highest. */
+/** Below-limit alerts show the lowest value, above-limit ones the highest (the server says which). */
 function isLow(/** @type {any} */ a) {
-  const l = a.limit ?? {};
-  if (l.below === undefined) return false;
-  return l.above === undefined || a.value < l.below;
+  return a.low === true;
 }
 
 function zoneName(/** @type {any} */ a) {

@@ -1,5 +1,5 @@
 import type { Quantity } from '../core/quantities.js';
-import { adviceFor } from '../notify/advice.js';
+import { adviceFor, isLow } from '../notify/advice.js';
 import type { RuleConfig } from '../rules/schema.js';
 import type { Category, Severity } from '../rules/types.js';
 
@@ -112,7 +112,9 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     /** what staff should do: the rule's `advice`, else the default for the quantity */
     advice: adviceFor(a) ?? null,
     value: a.value,
+    /** the worst value of the incident: the highest, or the lowest when `low` (a below-limit alert) */
     peak: a.peak,
+    low: isLow(a),
     limit: a.limit,
     openedAt: iso(a.openedAt),
     firedAt: iso(a.firedAt),

@@ -74,6 +74,9 @@ describe('notice messages', () => {
     const n = renderNotice([cold], 'firing', ctx);
     expect(n.text).toContain('内容: 温度 16.7 °C（基準 18.0〜28.0 °C）・最低 16.5 °C');
     expect(n.text).not.toMatch(/最大|最高/);
+    // the alert page labels the peak from the server's `low`, judging nothing itself
+    expect(n.alert).toMatchObject({ peak: 16.5, low: true });
+    expect(renderNotice([base], 'firing', ctx).alert.low).toBe(false);
     expect(n.text).toContain('対応: 暖房の運転と設定温度を確認してください');
     expect(renderNotice([cold], 'firing', { ...ctx, lang: 'en' }).text).toContain('lowest 16.5 °C');
   });
