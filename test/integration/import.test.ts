@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/cli/import.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -13,6 +14,8 @@ import type { Report } from '../../src/report/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { TimeSeriesStore } from '../../src/store/store.js';
 import { startApp, testConfig } from '../helpers/app.js';
+import { waitFor } from '../helpers/binaries.js';
+import { INFLUXD, type Influxd, startInfluxd } from '../helpers/influxd.js';
 
 /**
  * FY2025 readings as an office would bring them in from a logger's export:
@@ -129,88 +132,130 @@ function expectFy2025Figures(report: Report): void {
 const fyRaw = (store: TimeSeriesStore) =>
   store.raw({ from: Date.parse('2025-03-31T15:00:00Z'), to: Date.parse('2026-03-31T15:00:00Z') });
 
+let influxd: Influxd | undefined;
+beforeAll(async () => {
+  if (INFLUXD) influxd = await startInfluxd();
+});
+afterAll(async () => {
+  await influxd?.close();
+});
+
 describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
-  it('POST /api/import on the running service: BOM and Shift_JIS CSV, bad rows by line, twice = once, report matches', async () => {
-    const dir = tempDir();
-    const clock = new ManualClock(Date.parse('2026-05-01T01:00:00Z'));
-    const config = testConfig(
-      { site: SITE, zones: ZONES, inventory: { files: [inventoryFile(dir)] } },
-      { KAITEKI_ADMIN_TOKEN: 'tok' },
-    );
-    const app = await startApp({ config, clock });
-    try {
-      const post = async (bytes: Buffer, token = 'tok', query = '') =>
-        fetch(`${app.url}/api/import${query}`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'text/csv',
-            'x-filename': 'fy2025.csv',
-          },
-          body: new Uint8Array(bytes),
-        });
-      const a = bomCsv();
-      const b = sjisCsv();
-      expect((await post(a.bytes, 'wrong')).status).toBe(401);
-
-      const dry = await (await post(a.bytes, 'tok', '?dryRun=1')).json();
-      expect(dry).toMatchObject({ dryRun: true, accepted: 26, rejected: 3 });
-      expect(await fyRaw(app.store)).toHaveLength(0);
-
-      const ra = await (await post(a.bytes)).json();
-      expect(ra).toMatchObject({ format: 'csv', encoding: 'utf-8-bom', rows: 29, accepted: 26, rejected: 3 });
-      expect(ra.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual(a.bad);
-      const rb = await (await post(b.bytes)).json();
-      expect(rb).toMatchObject({ encoding: 'shift_jis', accepted: 26, rejected: 1 });
-      expect(rb.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual(b.bad);
-      // the same file again: stored once
-      expect(await (await post(a.bytes)).json()).toMatchObject({ accepted: 26 });
-      expect(await fyRaw(app.store)).toHaveLength(52);
-      // `kaiteki import FILE --url …` goes through the same route (what it does by itself when the service answers)
-      const sjisFile = join(dir, 'fy2025-sjis.csv');
-      writeFileSync(sjisFile, b.bytes);
-      const viaCli = await runImport(sjisFile, { url: app.url, quiet: true }, { KAITEKI_ADMIN_TOKEN: 'tok' });
-      expect(viaCli).toMatchObject({ encoding: 'shift_jis', accepted: 26, rejected: 1 });
-      await expect(runImport(sjisFile, { url: app.url, quiet: true }, {})).rejects.toThrow(/KAITEKI_ADMIN_TOKEN/);
-      expect(await fyRaw(app.store)).toHaveLength(52);
-
-      const report = await generateReport(
-        { config, store: app.store, clock, sensors: sensorsOf(app.ctx.inventory) },
-        { fy: 2025 },
+  it.each([
+    ['embedded', () => ({})],
+    [
+      'influx-v1 (real influxd, through the durable buffer)',
+      () => ({
+        kind: 'influx-v1',
+        influx: { url: influxd!.url, database: `imp_${randomUUID().slice(0, 8)}` },
+      }),
+    ],
+  ] as const)(
+    'POST /api/import on the running service: BOM and Shift_JIS CSV, bad rows by line, twice = once, report matches: %s',
+    async (kind, storeConfig) => {
+      if (kind !== 'embedded' && !INFLUXD) return;
+      const dir = tempDir();
+      const clock = new ManualClock(Date.parse('2026-05-01T01:00:00Z'));
+      const config = testConfig(
+        { site: SITE, zones: ZONES, inventory: { files: [inventoryFile(dir)] }, store: storeConfig() },
+        { KAITEKI_ADMIN_TOKEN: 'tok' },
       );
-      expectFy2025Figures(report);
+      const app = await startApp({ config, clock });
+      try {
+        const post = async (bytes: Buffer, token = 'tok', query = '') =>
+          fetch(`${app.url}/api/import${query}`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'text/csv',
+              'x-filename': 'fy2025.csv',
+            },
+            body: new Uint8Array(bytes),
+          });
+        const a = bomCsv();
+        const b = sjisCsv();
+        /** InfluxDB: until the durable buffer has drained, readings count for rollups but are not in the store yet */
+        const drained = () =>
+          waitFor(
+            async () => ((await app.health()).store?.detail?.bufferDepth ?? 0) === 0,
+            10_000,
+            'the durable buffer to drain',
+          );
+        expect((await post(a.bytes, 'wrong')).status).toBe(401);
 
-      // /api/series and the rollups agree on the imported hour
-      const hour = Date.parse('2025-06-10T01:00:00Z');
-      const body = (await (
-        await fetch(
-          `${app.url}/api/series?sensor=lobby-env&quantity=co2&from=${hour}&to=${hour + 3_600_000}&step=1h`,
-        )
-      ).json()) as { series: { points: { count: number; mean: number }[] }[] };
-      const [row] = await app.store.rollups({
-        sensor: 'lobby-env',
-        quantity: 'co2',
-        from: hour,
-        to: hour + 1,
-      });
-      expect(row).toMatchObject({ count: 6, sum: 7200 });
-      expect(body.series[0]?.points).toEqual([
-        expect.objectContaining({ count: row!.count, mean: row!.sum / row!.count }),
-      ]);
+        const dry = await (await post(a.bytes, 'tok', '?dryRun=1')).json();
+        expect(dry).toMatchObject({ dryRun: true, accepted: 26, rejected: 3 });
+        expect(await fyRaw(app.store)).toHaveLength(0);
 
-      // every import is in the audit trail (the dry run too), with its counts
-      const audit = app.ctx.audit!.list({ action: 'readings.import' });
-      expect(audit.map((e) => [e.target, (e.detail as { accepted: number }).accepted])).toEqual([
-        ['fy2025-sjis.csv', 26],
-        ['fy2025.csv', 26],
-        ['fy2025.csv', 26],
-        ['fy2025.csv', 26],
-        ['fy2025.csv', 26],
-      ]);
-    } finally {
-      await app.cleanup();
-    }
-  });
+        const ra = await (await post(a.bytes)).json();
+        expect(ra).toMatchObject({
+          format: 'csv',
+          encoding: 'utf-8-bom',
+          rows: 29,
+          accepted: 26,
+          rejected: 3,
+        });
+        expect(ra.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual(a.bad);
+        const rb = await (await post(b.bytes)).json();
+        expect(rb).toMatchObject({ encoding: 'shift_jis', accepted: 26, rejected: 1 });
+        expect(rb.rejections.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual(b.bad);
+        // the same file again: stored once
+        expect(await (await post(a.bytes)).json()).toMatchObject({ accepted: 26 });
+        await drained();
+        expect(await fyRaw(app.store)).toHaveLength(52);
+        // `kaiteki import FILE --url …` goes through the same route (what it does by itself when the service answers)
+        const sjisFile = join(dir, 'fy2025-sjis.csv');
+        writeFileSync(sjisFile, b.bytes);
+        const viaCli = await runImport(
+          sjisFile,
+          { url: app.url, quiet: true },
+          { KAITEKI_ADMIN_TOKEN: 'tok' },
+        );
+        expect(viaCli).toMatchObject({ encoding: 'shift_jis', accepted: 26, rejected: 1 });
+        await expect(runImport(sjisFile, { url: app.url, quiet: true }, {})).rejects.toThrow(
+          /KAITEKI_ADMIN_TOKEN/,
+        );
+        await drained();
+        expect(await fyRaw(app.store)).toHaveLength(52);
+
+        const report = await generateReport(
+          { config, store: app.store, clock, sensors: sensorsOf(app.ctx.inventory) },
+          { fy: 2025 },
+        );
+        expectFy2025Figures(report);
+
+        // /api/series and the rollups agree on the imported hour
+        const hour = Date.parse('2025-06-10T01:00:00Z');
+        const body = (await (
+          await fetch(
+            `${app.url}/api/series?sensor=lobby-env&quantity=co2&from=${hour}&to=${hour + 3_600_000}&step=1h`,
+          )
+        ).json()) as { series: { points: { count: number; mean: number }[] }[] };
+        const [row] = await app.store.rollups({
+          sensor: 'lobby-env',
+          quantity: 'co2',
+          from: hour,
+          to: hour + 1,
+        });
+        expect(row).toMatchObject({ count: 6, sum: 7200 });
+        expect(body.series[0]?.points).toEqual([
+          expect.objectContaining({ count: row!.count, mean: row!.sum / row!.count }),
+        ]);
+
+        // every import is in the audit trail (the dry run too), with its counts
+        const audit = app.ctx.audit!.list({ action: 'readings.import' });
+        expect(audit.map((e) => [e.target, (e.detail as { accepted: number }).accepted])).toEqual([
+          ['fy2025-sjis.csv', 26],
+          ['fy2025.csv', 26],
+          ['fy2025.csv', 26],
+          ['fy2025.csv', 26],
+          ['fy2025.csv', 26],
+        ]);
+      } finally {
+        await app.cleanup();
+      }
+    },
+  );
 
   it('`kaiteki import FILE --direct` of an XLSX into the store, then the report from disk matches the file', async () => {
     const dir = tempDir();
