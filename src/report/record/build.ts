@@ -1,7 +1,8 @@
 import { DAY_MS, jstDateKey, jstMidnight, jstParts } from '../../core/jst.js';
+import { Judgement } from '../../core/judgement.js';
 import type { Reading } from '../../core/reading.js';
 import type { RollupRow } from '../../store/store.js';
-import { calendarInUse, inUsePart } from '../inuse.js';
+import { inUsePart } from '../inuse.js';
 import type {
   ClosedDay,
   DayMean,
@@ -147,10 +148,12 @@ function nearest(list: readonly Reading[] | undefined, ts: number, tol: number):
  * the official measurement beside the sensors. Pure: no I/O.
  */
 export function buildRecord(input: RecordInput): RecordReport {
-  const { config, calendar } = input;
+  const { config } = input;
+  const judge = input.judgement ?? new Judgement(config);
+  const calendar = judge.calendar;
   const lang = config.report.language;
   const rc = config.report.record;
-  const inUse = input.inUse ?? calendarInUse(calendar);
+  const inUse = (zone: string, ts: number) => judge.inUse(zone, ts);
   const { from, to } = recordSpan(input.fromMonth, input.months);
   const tol = rc.toleranceMinutes * MIN;
   const idx = index(input.readings);
@@ -165,6 +168,10 @@ export function buildRecord(input: RecordInput): RecordReport {
   const measured = items.filter((i) => i.hasSensor);
   const dataZones = new Set<string>([...input.readings.map((r) => r.zone), ...input.rows.map((r) => r.zone)]);
   const zones = config.zones.filter((z) => dataZones.has(z.id));
+  const zoneQuantities = new Set<string>([
+    ...input.readings.map((r) => `${r.zone}/${r.quantity}`),
+    ...input.rows.map((r) => `${r.zone}/${r.quantity}`),
+  ]);
   const points = zones.length > 0 ? zones : config.zones;
 
   // rollups per zone/quantity/day for the day means
@@ -197,6 +204,7 @@ export function buildRecord(input: RecordInput): RecordReport {
         name: z.name[lang],
         ...(z.floor ? { floor: z.floor } : {}),
         at: {},
+        items: measured.filter((i) => zoneQuantities.has(`${z.id}/${i.quantity}`)).map((i) => i.id),
         notInUse: [],
         mean: {},
         failures: [],
@@ -208,6 +216,7 @@ export function buildRecord(input: RecordInput): RecordReport {
         }
         const values: PointDay['at'][string] = {};
         for (const item of measured) {
+          if (!pd.items.includes(item.id)) continue;
           const bySensor = idx.get(z.id)?.get(item.quantity);
           const found = [...(bySensor?.values() ?? [])]
             .map((list) => nearest(list, ts, tol))
@@ -225,7 +234,7 @@ export function buildRecord(input: RecordInput): RecordReport {
         pd.at[t] = values;
       }
       for (const item of measured.filter((i) => i.judge === 'dayMean')) {
-        const mean = dayMean(input, z.id, item.quantity, day, dayRows, sensorsOf, inUse);
+        const mean = dayMean(judge, z.id, item.quantity, day, dayRows, sensorsOf);
         if (!mean) continue;
         if (mean.coverage >= config.report.coverageMin) {
           mean.ok = within(item, mean.value);
@@ -274,7 +283,7 @@ export function buildRecord(input: RecordInput): RecordReport {
   };
 }
 
-function closedReason(calendar: RecordInput['calendar'], day: number, lang: 'ja' | 'en'): string {
+function closedReason(calendar: Judgement['calendar'], day: number, lang: 'ja' | 'en'): string {
   const kind = calendar.dayKind(day);
   const t = (ja: string, en: string) => (lang === 'ja' ? ja : en);
   if (kind === 'holiday')
@@ -288,36 +297,28 @@ function closedReason(calendar: RecordInput['calendar'], day: number, lang: 'ja'
   return t('閉庁日', 'closed');
 }
 
-/** The day's mean over the zone's in-use time, pooled over its sensors, from the rollups. */
+/**
+ * The law's daily mean over the zone's in-use time (the one judgement's
+ * `dailyMean`, pooled over the zone's sensors), with its coverage: covered
+ * in-use ms ÷ (in-use ms of the day × sensors).
+ */
 function dayMean(
-  input: RecordInput,
+  judge: Judgement,
   zone: string,
   quantity: string,
   day: number,
   dayRows: Map<string, RollupRow[]>,
   sensorsOf: Map<string, Set<string>>,
-  inUse: NonNullable<RecordInput['inUse']>,
 ): DayMean | undefined {
   const rows = dayRows.get(`${zone}/${quantity}/${jstDateKey(day)}`);
   if (!rows || rows.length === 0) return undefined;
-  const minutesOfHour = new Map<number, number>();
-  let inUseMs = 0;
-  for (let h = 0; h < 24; h++) {
-    let n = 0;
-    for (let k = 0; k < 60; k++) if (inUse(zone, day + (h * 60 + k) * MIN)) n++;
-    minutesOfHour.set(day + h * 60 * MIN, n);
-    inUseMs += n * MIN;
-  }
+  const { mean } = judge.dailyMean(zone, rows);
+  const inUseMs = judge.inUseMs(zone, day, day + DAY_MS);
+  if (mean === undefined || inUseMs <= 0) return undefined;
   let ms = 0;
-  let vms = 0;
-  for (const r of rows) {
-    const p = inUsePart(r, undefined, (minutesOfHour.get(r.hour) ?? 0) / 60);
-    ms += p.ms;
-    vms += p.valueMs;
-  }
-  if (ms <= 0 || inUseMs <= 0) return undefined;
+  for (const r of rows) ms += inUsePart(r, undefined, judge.inUseShare(zone, r.hour)).ms;
   const n = sensorsOf.get(`${zone}/${quantity}`)?.size ?? 1;
-  return { value: vms / ms, coverage: Math.min(1, ms / (inUseMs * n)) };
+  return { value: mean, coverage: Math.min(1, ms / (inUseMs * n)) };
 }
 
 function compareOfficial(

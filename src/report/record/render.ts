@@ -124,7 +124,7 @@ export function recordTables(r: RecordReport): Table[] {
           place,
           time,
           ...r.items.map((i): Cell => {
-            if (!i.hasSensor) return NA;
+            if (!i.hasSensor || !p.items.includes(i.id)) return NA;
             const v = at[i.id];
             if (!v) {
               missing.push(`${ja ? i.ja : i.en} ${time}`);
@@ -144,7 +144,7 @@ export function recordTables(r: RecordReport): Table[] {
         t('日平均', 'Day mean'),
         ...r.items.map((i): Cell => {
           if (i.judge !== 'dayMean') return null;
-          if (!i.hasSensor) return NA;
+          if (!i.hasSensor || !p.items.includes(i.id)) return NA;
           const m = p.mean[i.id];
           if (!m) return null;
           if (m.ok === undefined)

@@ -1,8 +1,7 @@
 import type { Config } from '../../config/schema.js';
-import type { Calendar } from '../../core/calendar.js';
+import type { Judgement } from '../../core/judgement.js';
 import type { Reading } from '../../core/reading.js';
 import type { RollupRow } from '../../store/store.js';
-import type { InUseFn } from '../inuse.js';
 
 /** An item of the legal air-environment measurement (建築物環境衛生管理基準), in the usual sheet's order. */
 export type RecordItemId = 'dust' | 'co' | 'co2' | 'temperature' | 'humidity' | 'airflow';
@@ -47,6 +46,8 @@ export interface PointDay {
   floor?: string;
   /** per measurement time (`10:00`), per item; absent = no reading (欠測) or not in use */
   at: Record<string, Partial<Record<RecordItemId, TimedValue>>>;
+  /** items a sensor measures at this point (others are blank there, not missing) */
+  items: RecordItemId[];
   /** times the zone was not in use */
   notInUse: string[];
   /** per dayMean item: the day's mean over in-use time */
@@ -122,8 +123,8 @@ export interface RecordReport {
 
 export interface RecordInput {
   config: Config;
-  calendar: Calendar;
-  inUse?: InUseFn;
+  /** the one judgement: in-use time per zone, closed days, the law's daily mean; default `new Judgement(config)` */
+  judgement?: Judgement;
   /** `YYYY-MM` of the first month */
   fromMonth: string;
   months: number;

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import type { Config } from '../../config/schema.js';
+import { KaitekiError } from '../../core/errors.js';
+import { jstMidnight } from '../../core/jst.js';
+import type { OfficialValue, RecordItemId } from './types.js';
+
+/** Item names as official measurement sheets write them → item id. */
+const ITEM_NAMES: Record<string, RecordItemId> = {
+  temperature: 'temperature',
+  温度: 'temperature',
+  humidity: 'humidity',
+  湿度: 'humidity',
+  相対湿度: 'humidity',
+  co2: 'co2',
+  二酸化炭素: 'co2',
+  二酸化炭素の含有率: 'co2',
+  co: 'co',
+  一酸化炭素: 'co',
+  一酸化炭素の含有率: 'co',
+  dust: 'dust',
+  浮遊粉じん: 'dust',
+  浮遊粉じんの量: 'dust',
+  粉じん: 'dust',
+  airflow: 'airflow',
+  気流: 'airflow',
+};
+
+export interface OfficialParseResult {
+  values: OfficialValue[];
+  /** rows refused, with their 1-based line numbers */
+  rejected: { line: number; reason: string }[];
+}
+
+/**
+ * Parses the official bi-monthly measurement as CSV with the columns
+ * `date, time, zone, item, value` (a header row is optional; UTF-8 with or
+ * without BOM, or Shift_JIS as Japanese Excel writes it). `date` is
+ * YYYY-MM-DD or YYYY/MM/DD, `time` HH:MM (JST), `zone` the zone id or its
+ * Japanese or English name, `item` an id (`co2`) or the sheet's name (二酸化炭素).
+ */
+export function parseOfficialCsv(buf: Buffer, config: Config): OfficialParseResult {
+  const text = decode(buf);
+  const records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  const zoneIds = new Map<string, string>();
+  for (const z of config.zones) {
+    zoneIds.set(z.id, z.id);
+    zoneIds.set(z.name.ja, z.id);
+    zoneIds.set(z.name.en.toLowerCase(), z.id);
+  }
+  const values: OfficialValue[] = [];
+  const rejected: OfficialParseResult['rejected'] = [];
+  records.forEach((rec, i) => {
+    const line = i + 1;
+    const [date = '', time = '', zone = '', item = '', value = ''] = rec;
+    if (i === 0 && /date|日付|測定日/i.test(date)) return;
+    const d = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(date);
+    const t = /^(\d{1,2}):(\d{2})$/.exec(time);
+    if (!d) return void rejected.push({ line, reason: `date must be YYYY-MM-DD, got "${date}"` });
+    if (!t) return void rejected.push({ line, reason: `time must be HH:MM, got "${time}"` });
+    const zoneId = zoneIds.get(zone) ?? zoneIds.get(zone.toLowerCase());
+    if (!zoneId) return void rejected.push({ line, reason: `unknown zone "${zone}"` });
+    const itemId = ITEM_NAMES[item.toLowerCase()] ?? ITEM_NAMES[item];
+    if (!itemId) return void rejected.push({ line, reason: `unknown item "${item}"` });
+    const v = Number(value);
+    if (value === '' || !Number.isFinite(v))
+      return void rejected.push({ line, reason: `value must be a number, got "${value}"` });
+    const ts =
+      jstMidnight(Number(d[1]), Number(d[2]), Number(d[3])) + (Number(t[1]) * 60 + Number(t[2])) * 60_000;
+    values.push({ ts, zone: zoneId, item: itemId, value: v });
+  });
+  return { values, rejected };
+}
+
+function decode(buf: Buffer): string {
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
+  const utf8 = buf.toString('utf8');
+  return utf8.includes('\uFFFD') ? iconv.decode(buf, 'Shift_JIS') : utf8;
+}
+
+/** Where imported official measurements are kept: `<store.dataDir>/official-measurements.json`. */
+export function officialPath(config: Config): string {
+  return join(config.store.dataDir, 'official-measurements.json');
+}
+
+export function loadOfficial(config: Config): OfficialValue[] {
+  const path = officialPath(config);
+  if (!existsSync(path)) return [];
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as OfficialValue[];
+  } catch (err) {
+    throw new KaitekiError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Adds values (the same time, zone and item replaces the earlier value: importing twice stores once). Returns the count kept. */
+export function saveOfficial(config: Config, values: readonly OfficialValue[]): number {
+  const byKey = new Map(loadOfficial(config).map((v) => [`${v.ts}/${v.zone}/${v.item}`, v]));
+  for (const v of values) byKey.set(`${v.ts}/${v.zone}/${v.item}`, v);
+  const path = officialPath(config);
+  mkdirSync(dirname(path), { recursive: true });
+  const all = [...byKey.values()].sort((a, b) => a.ts - b.ts || a.zone.localeCompare(b.zone));
+  writeFileSync(`${path}.tmp`, JSON.stringify(all, null, 1));
+  renameSync(`${path}.tmp`, path);
+  return all.length;
+}
