@@ -80,6 +80,7 @@ export function importRouter(deps: ImportRouteDeps): Router {
           now: deps.clock.now(),
           dryRun,
           ...(encoding ? { encoding } : {}),
+          onProgress: progressLog(deps.log, file),
         });
         deps.log.info({ file, ...summary, rejections: summary.rejections.length }, 'import done');
         deps.audit?.record({
@@ -119,4 +120,16 @@ function fileName(header: string | undefined): string {
   } catch {
     return header.slice(0, 200);
   }
+}
+
+/** A log line per 10 % of a large import (rows, then rollups), so an operator can follow it. */
+function progressLog(log: Logger, file: string) {
+  const last = { rows: 0, rollups: 0 };
+  return (phase: 'rows' | 'rollups', done: number, total: number) => {
+    if (total < 50_000 && phase === 'rows') return;
+    const decile = Math.floor((10 * done) / Math.max(1, total));
+    if (decile <= last[phase]) return;
+    last[phase] = decile;
+    log.info({ file, phase, done, total }, `import ${phase} ${decile * 10} %`);
+  };
 }
