@@ -251,7 +251,9 @@ export class App {
     // InfluxDB health is buffer-aware: a short outage is a warning while the outbox holds readings.
     const sh = this.storeBundle.health();
     parts.store =
-      this.ctx.store.kind === 'embedded' ? { ...sh, ok: await this.ctx.store.ping().catch(() => false) } : sh;
+      this.ctx.store.kind === 'embedded'
+        ? { ...sh, ok: sh.ok && (await this.ctx.store.ping().catch(() => false)) } // (H12) not ok while writes are refused
+        : sh;
     parts.rollups = this.rollups.health();
     for (const e of this.extensions) {
       const failed = this.failed.get(e.name);

@@ -49,13 +49,14 @@ export function createStore(
   const sc = config.store;
   if (sc.kind === 'embedded') {
     const store = new SqliteStore(join(sc.dataDir, 'kaiteki.db'));
+    const sink = new WriteWatch(store, clock);
     return {
       open: () => store.open(),
       store,
-      sink: store,
+      sink,
       services: [],
       rawSource: (q) => store.raw({ ...q, limit: 5_000_000 }),
-      health: () => ({ ok: true, required: true, detail: { store: 'embedded' } }),
+      health: () => sink.health({ ok: true, required: true, detail: { store: 'embedded' } }),
       close: () => store.close(),
     };
   }
@@ -71,6 +72,7 @@ export function createStore(
     { ...sc.influx, ...sc.buffer },
     { clock, log: child(log, 'store:drainer'), metrics },
   );
+  const outboxSink = new WriteWatch(outbox, clock);
   let closed = false;
   return {
     open: async () => {
@@ -82,13 +84,13 @@ export function createStore(
       );
     },
     store,
-    sink: outbox,
+    sink: outboxSink,
     services: [drainer],
     rawSource: async (q) => {
       const stored = await store.raw({ ...q, limit: 5_000_000 });
       return dedupe([...stored, ...outbox.pending(q)]);
     },
-    health: () => drainer.health(),
+    health: () => outboxSink.health(drainer.health()),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -130,4 +132,39 @@ export function createRollups(deps: {
     log: child(deps.log, 'store:rollups'),
     metrics: deps.metrics,
   });
+}
+
+/**
+ * The durable sink with its last write outcome: while the disk refuses writes
+ * (full, read-only, I/O error) the store part of /healthz is not ok, with the
+ * error, until a write succeeds again.
+ */
+class WriteWatch implements DurableSink {
+  private failure?: { at: number; error: string };
+  constructor(
+    private readonly inner: DurableSink,
+    private readonly clock: Clock,
+  ) {}
+
+  acceptSync(readings: readonly Reading[]): void {
+    try {
+      this.inner.acceptSync(readings);
+    } catch (err) {
+      this.failure ??= { at: this.clock.now(), error: err instanceof Error ? err.message : String(err) };
+      throw err;
+    }
+    this.failure = undefined;
+  }
+
+  health(h: PartHealth): PartHealth {
+    if (!this.failure) return h;
+    return {
+      ...h,
+      ok: false,
+      detail: {
+        ...h.detail,
+        writesRefused: { since: new Date(this.failure.at).toISOString(), error: this.failure.error },
+      },
+    };
+  }
 }
