@@ -55,10 +55,28 @@ export class AlertPanel {
       setText(ack, a.state === 'acknowledged' ? ackText(a.ackedBy ?? a.acknowledgedBy, t) : t('not_acked'));
     });
     setState(this.el, 'alerts-', active.length > 0 ? 'active' : 'none');
-    if (active.length === 0) setText(this.note, t('alerts_none'));
-    else if (active.length > shown.length)
-      setText(this.note, t('alerts_more', { n: active.length - shown.length }));
-    else setText(this.note, '');
+    // Never a card half below the panel's edge: drop whole cards that do not fit and count them in 他N件.
+    let n = shown.length;
+    const note = () => {
+      if (active.length === 0) setText(this.note, t('alerts_none'));
+      else if (active.length > n) setText(this.note, t('alerts_more', { n: active.length - n }));
+      else setText(this.note, '');
+    };
+    note();
+    while (n > 1 && this.overflows()) {
+      n--;
+      this.show(n);
+      note();
+    }
+  }
+
+  /** True when the last card reaches past the list's visible box (only measurable in the document). */
+  overflows() {
+    if (!this.list.isConnected || this.items.length === 0) return false;
+    const box = this.list.getBoundingClientRect();
+    if (box.height === 0) return false;
+    const last = this.items[this.items.length - 1].getBoundingClientRect();
+    return last.bottom > box.bottom + 0.5;
   }
 
   /** Keeps exactly n list items, reusing the elements. @param {number} n */

@@ -15,12 +15,14 @@ export const QUANTITIES = {
   occupancy: { ja: '在室人数', en: 'Occupancy', unit: '人', decimals: 0 },
   waiting: { ja: '待ち人数', en: 'Waiting', unit: '人', decimals: 0 },
   wait_minutes: { ja: '待ち時間', en: 'Wait', unit: '分', decimals: 0 },
+  serving: { ja: '呼出番号', en: 'Now serving', unit: '番', decimals: 0 },
+  issued: { ja: '発券番号', en: 'Last ticket issued', unit: '番', decimals: 0 },
   power: { ja: '電力', en: 'Power', unit: 'W', decimals: 0 },
   energy: { ja: '電力量', en: 'Energy', unit: 'kWh', decimals: 1 },
 };
 
 /** English units where the Japanese one is a word */
-const EN_UNITS = { occupancy: 'people', waiting: 'people', wait_minutes: 'min' };
+const EN_UNITS = { occupancy: 'people', waiting: 'people', wait_minutes: 'min', serving: '', issued: '' };
 
 const DICT = {
   ja: {
@@ -28,11 +30,11 @@ const DICT = {
     status_caution: '注意',
     status_out: '基準外',
     status_nodata: 'データなし',
-    eco: '省エネ逸脱',
-    eco_short: 'ECO',
     status_closed: '閉庁中',
     status_stale: '受信途絶',
     status_offline: 'オフライン',
+    eco: '省エネ逸脱',
+    eco_short: 'ECO',
     lights_on: '点灯',
     lights_off: '消灯',
     last_seen: '最終受信',
@@ -49,6 +51,10 @@ const DICT = {
     band_yellow: '20〜40分',
     band_red: '40分以上',
     band_none: '待ち時間不明',
+    serving: '呼出番号',
+    ticket_unit: '番',
+    counter_closed: '受付時間外',
+    next_open: '次の受付 {when}',
     alerts: 'アラート',
     alerts_none: '現在アラートはありません',
     alerts_unavailable: 'アラート機能は利用できません',
@@ -97,6 +103,10 @@ const DICT = {
     band_yellow: '20–40 min',
     band_red: '40 min or more',
     band_none: 'wait unknown',
+    serving: 'Now serving',
+    ticket_unit: '',
+    counter_closed: 'Closed',
+    next_open: 'Opens {when}',
     alerts: 'Alerts',
     alerts_none: 'No active alerts',
     alerts_unavailable: 'Alerts are not available',

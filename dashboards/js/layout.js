@@ -23,8 +23,10 @@ export function layoutName(raw) {
 export function buildLayout(layout, env, root) {
   const cols = tracks(layout.columns, 3);
   const rows = tracks(layout.rows, 2);
-  root.style.gridTemplateColumns = cols;
-  root.style.gridTemplateRows = rows;
+  // As custom properties, so the stylesheet can re-flow the grid on portrait screens and phones.
+  root.style.setProperty('--cols', cols);
+  root.style.setProperty('--rows', rows);
+  root.style.setProperty('--panels', String((layout.panels ?? []).length));
   if (layout.className) root.classList.add(`layout-${String(layout.className).replace(/[^a-z0-9-]/g, '')}`);
   /** @type {ZoneTile[]} */
   const tiles = [];

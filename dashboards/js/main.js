@@ -3,6 +3,7 @@
  * the SSE stream. Built to run for weeks unattended: fixed timers, charts
  * updated in place, state bounded by the number of series.
  */
+import { setChartLimits } from './charts.js';
 import { Header } from './header.js';
 import { pickLang, translator } from './i18n.js';
 import { buildLayout, layoutName } from './layout.js';
@@ -46,9 +47,12 @@ async function boot() {
 function start(site, layout, root) {
   const state = new LiveState(now);
   state.setSensors(site.sensors ?? [], site.stale);
+  setChartLimits(site.limits);
   const trendHours = layout.trend?.hours ?? 6;
   const stepMs = (layout.trend?.stepMinutes ?? 5) * 60_000;
-  const env = { lang, t, site, state, now, offset: () => offset, trendHours, stepMs };
+  /** The server's counter judgement (open or closed, next opening): the same one the visitor page shows. */
+  const counters = { snapshot: /** @type {any} */ (null) };
+  const env = { lang, t, site, state, now, offset: () => offset, trendHours, stepMs, counters };
   document.body.classList.add(`layout-${name}`);
 
   const header = new Header(env, layout.title, layout.legend !== false);
@@ -58,17 +62,33 @@ function start(site, layout, root) {
   const byZone = new Map(tiles.map((x) => [x.zone.id, x]));
   const dirty = new Set();
 
+  /** Each trend draws the limits its zone is judged against (the server's zone status). @param {any} tile */
+  const limitsOf = (tile) => tile.chart?.setLimits(state.zoneStatus(tile.zone.id)?.limits);
   const renderZones = (/** @type {Set<string>} */ zones) => {
-    for (const z of zones) byZone.get(z)?.render();
+    for (const z of zones) {
+      const tile = byZone.get(z);
+      tile?.render();
+      if (tile) limitsOf(tile);
+    }
     for (const p of panels) if (!('max' in p)) p.render();
   };
   const renderAll = () => {
-    for (const x of tiles) x.render();
+    for (const x of tiles) {
+      x.render();
+      limitsOf(x);
+    }
     for (const p of panels) p.render();
   };
   const loadLatest = async () => {
     const latest = await getJson('/api/latest', onDate);
     return state.put(latest.body ?? []);
+  };
+  const loadCounters = async () => {
+    try {
+      counters.snapshot = (await getJson('/visit/api/counters')).body;
+    } catch {
+      // keep the last one; the counter panel falls back to the readings alone
+    }
   };
   const loadAlerts = async () => {
     try {
@@ -90,7 +110,7 @@ function start(site, layout, root) {
     url: '/api/stream',
     onOpen: async () => {
       // Catch up on what the page missed while it was away (DESIGN §4: re-read /api/latest on open).
-      await Promise.all([loadLatest(), loadAlerts()]);
+      await Promise.all([loadLatest(), loadAlerts(), loadCounters()]);
       renderAll();
       await Promise.all(tiles.map((x) => x.loadTrend(loadSeries(x.zone.id))));
     },
@@ -129,6 +149,8 @@ function start(site, layout, root) {
   renderAll();
   live.start();
   setInterval(() => header.tick(), 1_000);
+  // Opening hours move with time: the counters' open/closed state is re-read every 30 s.
+  setInterval(loadCounters, 30_000);
   // Staleness and ages move with time even when nothing arrives.
   setInterval(renderAll, 5_000);
   setInterval(() => {

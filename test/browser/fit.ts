@@ -43,7 +43,7 @@ export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = 
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       if (!n.textContent?.trim()) continue;
       let box = n.parentElement;
-      while (box && getComputedStyle(box).display === 'inline') box = box.parentElement;
+      while (box && ['inline', 'contents'].includes(getComputedStyle(box).display)) box = box.parentElement;
       if (!box || seen.has(box)) continue;
       seen.add(box);
       const cs = getComputedStyle(box);

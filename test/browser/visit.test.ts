@@ -192,6 +192,26 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
       expect(await page.locator('#pattern-title').textContent()).toBe('11月30日（月）の混雑予想');
       await page.screenshot({ path: 'test-output/visit-night.png', fullPage: true });
       await close();
+      // The waiting-area display says the same, from the same server judgement, instead of "0人 0分".
+      for (const vp of [
+        { width: 1920, height: 1080 },
+        { width: 1080, height: 1920 },
+      ]) {
+        const context = await browser.newContext({ viewport: vp });
+        const wall = await context.newPage();
+        const errors = watchConsole(wall);
+        await wall.goto(`${app.url}/?layout=counter-kumin`);
+        await wall.waitForSelector('#wall[data-ready]');
+        await expect.poll(() => wall.locator('.counter-closed').isVisible(), { timeout: 10_000 }).toBe(true);
+        expect(await wall.locator('.closed-title').textContent()).toBe('受付時間外');
+        expect(await wall.locator('.closed-next').textContent()).toBe('次の受付 明日 8:30');
+        expect(await wall.locator('.counter-figures').isVisible()).toBe(false);
+        expect(await fitProblems(wall)).toEqual([]);
+        await wall.screenshot({ path: `test-output/counter-closed-${vp.width}x${vp.height}.png` });
+        // This app runs without alerts (alerts.enabled false): their 503s are the expected answer.
+        expect(errors.filter((e) => !/\/api\/(alerts|silences)/.test(e.url))).toEqual([]);
+        await context.close();
+      }
     } finally {
       clock.set(MONDAY_10);
     }
