@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/cli/import.js';
+import { runRollupsRebuild } from '../../src/cli/rollups.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadInventory } from '../../src/inventory/inventory.js';
@@ -283,6 +284,49 @@ http: { port: 0 }
     await store.open();
     try {
       expect(await fyRaw(store)).toHaveLength(52);
+      const report = await generateReport(
+        { config, store, clock, sensors: sensorsOf(loadInventory(config)) },
+        { fy: 2025 },
+      );
+      expectFy2025Figures(report);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('`kaiteki rollups rebuild --from --to` re-aggregates raw readings that have no rollups yet', async () => {
+    const dir = tempDir();
+    const cfgFile = join(dir, 'kaiteki.yaml');
+    writeFileSync(
+      cfgFile,
+      `site: { id: testsite, name: { ja: テスト庁舎, en: Test office } }
+zones:
+  - { id: lobby, name: { ja: ロビー, en: Lobby }, kind: lobby }
+inventory: { files: [${inventoryFile(dir)}] }
+store: { dataDir: ${join(dir, 'data')} }
+`,
+    );
+    const store = new SqliteStore(join(dir, 'data', 'kaiteki.db'));
+    await store.open();
+    await store.write(
+      [...day(DAY_A, 1200, 26), ...day(DAY_B, 800, 22)].map((r) => ({
+        site: 'testsite',
+        zone: 'lobby',
+        sensor: 'lobby-env',
+        quantity: r.quantity as 'co2' | 'temperature',
+        value: r.value,
+        ts: Date.parse(`${r.ts.replace(' ', 'T')}:00+09:00`),
+        registered: true,
+      })),
+    );
+    await store.close();
+    const clock = new ManualClock(Date.parse('2026-05-01T01:00:00Z'));
+    const env = { KAITEKI_CONFIG: cfgFile };
+    const res = await runRollupsRebuild({ from: '2025-04-01', to: '2026-04-01', quiet: true }, env, clock);
+    expect(res).toMatchObject({ readings: 52, rows: 12 }); // 3 hours × 2 quantities × 2 days
+    const config = loadConfig(env, cfgFile);
+    await store.open();
+    try {
       const report = await generateReport(
         { config, store, clock, sensors: sensorsOf(loadInventory(config)) },
         { fy: 2025 },
