@@ -134,6 +134,23 @@ export function lateReadingSuite(name: string, makeStore?: () => TimeSeriesStore
       await svc.stop();
     });
 
+    it('touch(): imported readings of the hour in progress are kept when live readings of that series follow', async () => {
+      const { store, clock, make, ingest, truth } = await setup(makeStore);
+      clock.set(T0 + 25 * MIN);
+      const svc = make();
+      await svc.start();
+      const imported = [t(25, 0), t(26, 10), t(27, 20)];
+      await store.write(imported);
+      await svc.touch(imported);
+      clock.set(T0 + 35 * MIN);
+      await ingest([t(28, 30)]);
+      await svc.flush();
+      const [row] = await store.rollups({ from: T0, to: T0 + HOUR });
+      expect(row).toMatchObject({ count: 4, sum: 106 });
+      expect([row]).toEqual(await truth(T0, T0 + HOUR));
+      await svc.stop();
+    });
+
     it('a restart after more than 48 h down rebuilds the whole gap (in the background), not only 48 h', async () => {
       const { store, clock, make, ingest, truth } = await setup(makeStore);
       const first = make();
