@@ -3,6 +3,7 @@ import { Calendar } from '../core/calendar.js';
 import type { Clock } from '../core/clock.js';
 import { KaitekiError } from '../core/errors.js';
 import { fiscalYearRange, HOUR_MS, jstMidnight, jstParts } from '../core/jst.js';
+import type { Judgement } from '../core/judgement.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { RollupRow, TimeSeriesStore } from '../store/store.js';
 import { buildReport } from './aggregate.js';
@@ -21,6 +22,8 @@ export interface ReportSources {
   sensors: readonly ExpectedSensor[];
   /** none → the alerts sheet shows no alerts */
   alertFacts?: AlertFactSource;
+  /** the one judgement (in-use time, daily mean); default `new Judgement(config)` */
+  judgement?: Judgement;
 }
 
 /** phase: `read` (per zone), `aggregate` (per series), `render` */
@@ -84,6 +87,7 @@ export async function generateReport(
     sensors: src.sensors,
     alerts,
     defaultIntervalSeconds: config.inventory.defaultIntervalSeconds,
+    ...(src.judgement ? { judgement: src.judgement } : {}),
     onProgress: (d, t) => opts.onProgress?.('aggregate', d, t),
   });
 }

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { AppContext, Extension, PartHealth } from '../core/context.js';
 import { child } from '../core/log.js';
+import { judgementOf } from '../core/status-service.js';
 import { type ReportSources, sensorsOf } from './generate.js';
 import { reportRouter } from './routes.js';
 import { ReportSchedule } from './schedule.js';
@@ -25,12 +26,18 @@ export function createReports(
     clock: ctx.clock,
     sensors: sensorsOf(ctx.inventory),
     alertFacts,
+    judgement: judgementOf(ctx),
   };
   const runs = ctx.metrics.counter('kaiteki_report_runs_total', 'scheduled eco report runs', [
     'kind',
     'result',
   ]);
-  const router: Router = reportRouter({ ...src, log });
+  const router: Router = reportRouter({
+    ...src,
+    log,
+    bus: ctx.bus,
+    adminToken: ctx.config.secrets.adminToken,
+  });
   let schedule: ReportSchedule | undefined;
   let lastError: string | undefined;
   return {

@@ -1,9 +1,11 @@
-import { type Request, type Response, Router } from 'express';
+import express, { type Request, type Response, Router } from 'express';
+import type { Bus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, KaitekiError } from '../core/errors.js';
 import { fiscalYearOf } from '../core/jst.js';
 import type { Logger } from '../core/log.js';
-import { REPORT_FORMATS, type ReportFormat } from './config.js';
+import { requireAdmin } from '../http/auth.js';
+import { RECORD_FORMATS, REPORT_FORMATS, type RecordFormat, type ReportFormat } from './config.js';
 import {
   CONTENT_TYPES,
   generateReport,
@@ -12,6 +14,14 @@ import {
   reportFileNames,
 } from './generate.js';
 import { admitPdf } from './pdf.js';
+import {
+  generateRecord,
+  parseRecordPeriod,
+  RECORD_CONTENT_TYPES,
+  recordFileNames,
+  renderRecord,
+} from './record/generate.js';
+import { calibrationEvents, parseOfficialCsv, saveOfficial } from './record/official.js';
 
 /** `attachment; filename="ascii"; filename*=UTF-8''…` (RFC 6266 / RFC 5987). */
 export function contentDisposition(ja: string, ascii: string, inline = false): string {
@@ -27,8 +37,75 @@ export function contentDisposition(ja: string, ascii: string, inline = false): s
  * `fy` defaults to the current fiscal year (a year-to-date report up to the
  * current hour); a year not yet begun or a bad parameter is a 400.
  */
-export function reportRouter(src: ReportSources & { log: Logger; clock: Clock }): Router {
+export function reportRouter(
+  src: ReportSources & { log: Logger; clock: Clock; bus?: Bus; adminToken?: string },
+): Router {
   const router = Router();
+  /**
+   * `GET /reports/record?from=2026-10&months=2&format=xlsx|csv|html`: the legal
+   * air-environment record (空気環境測定記録) for the months from `from`.
+   */
+  router.get('/reports/record', async (req: Request, res: Response) => {
+    const format = (typeof req.query.format === 'string' ? req.query.format : 'xlsx') as RecordFormat;
+    if (!RECORD_FORMATS.includes(format)) {
+      res
+        .status(400)
+        .json({ error: `format must be one of ${RECORD_FORMATS.join(', ')}, got ${JSON.stringify(format)}` });
+      return;
+    }
+    let period: { fromMonth: string; months: number };
+    try {
+      period = parseRecordPeriod(
+        typeof req.query.from === 'string' ? req.query.from : undefined,
+        typeof req.query.months === 'string' ? req.query.months : undefined,
+      );
+    } catch (err) {
+      res.status(400).json({ error: errorMessage(err) });
+      return;
+    }
+    try {
+      const rec = await generateRecord(src, period);
+      const names = recordFileNames(rec, format);
+      res.setHeader('Content-Type', RECORD_CONTENT_TYPES[format]);
+      res.setHeader('Content-Disposition', contentDisposition(names.ja, names.ascii, format === 'html'));
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(await renderRecord(rec, format));
+    } catch (err) {
+      const status = err instanceof KaitekiError && /not begun/.test(err.message) ? 400 : 500;
+      if (status === 500)
+        src.log.error({ err: errorMessage(err), ...period }, 'air-environment record failed');
+      res.status(status).json({ error: errorMessage(err) });
+    }
+  });
+  /**
+   * `POST /reports/record/official` (admin; body: the official measurement CSV
+   * `date,time,zone,item,value`): keeps the values for the record and raises
+   * a calibration notice (bus `calibration`) for each sensor that drifts.
+   */
+  router.post(
+    '/reports/record/official',
+    requireAdmin(src.adminToken),
+    express.text({ type: () => true, limit: '2mb' }),
+    async (req: Request, res: Response) => {
+      const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : Buffer.alloc(0);
+      const parsed = parseOfficialCsv(body, src.config);
+      if (parsed.values.length === 0) {
+        res
+          .status(400)
+          .json({ error: 'no official measurement values in the body', rejected: parsed.rejected });
+        return;
+      }
+      try {
+        const kept = saveOfficial(src.config, parsed.values);
+        const needs = await calibrationEvents(src, parsed.values);
+        for (const n of needs) src.bus?.emit('calibration', n);
+        res.json({ imported: parsed.values.length, kept, rejected: parsed.rejected, calibration: needs });
+      } catch (err) {
+        src.log.error({ err: errorMessage(err) }, 'official measurement import failed');
+        res.status(500).json({ error: errorMessage(err) });
+      }
+    },
+  );
   router.get('/reports/eco', async (req: Request, res: Response) => {
     const fyText = typeof req.query.fy === 'string' ? req.query.fy : undefined;
     const format = (typeof req.query.format === 'string' ? req.query.format : 'xlsx') as ReportFormat;

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import { fiscalYearOf, jstMidnight, jstParts } from '../core/jst.js';
 import type { Logger } from '../core/log.js';
-import type { ReportFormat } from './config.js';
+import type { RecordFormat, ReportFormat } from './config.js';
 import { generateReport, type ReportSources, renderReport, reportFileNames } from './generate.js';
+import { generateRecord, recordFileNames, renderRecord } from './record/generate.js';
 
 export const TIMEZONE = 'Asia/Tokyo';
 
@@ -32,6 +33,32 @@ export function scheduledReport(kind: 'yearly' | 'monthly', now: number): Schedu
   return { fy: fiscalYearOf(monthStart - 1), to: monthStart };
 }
 
+/** The legal record a monthly run writes: the two months that ended with last month (`2026-10` on 1 December). */
+export function scheduledRecord(now: number): { fromMonth: string; months: number } {
+  const p = jstParts(now);
+  const first = jstParts(jstMidnight(p.year, p.month - 2, 1));
+  return { fromMonth: `${first.year}-${String(first.month).padStart(2, '0')}`, months: 2 };
+}
+
+/** Writes the legal air-environment record in every format to `dir` (atomically); returns the paths. */
+export async function writeRecordFiles(
+  src: ReportSources,
+  dir: string,
+  period: { fromMonth: string; months: number },
+  formats: readonly RecordFormat[],
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const rec = await generateRecord(src, period);
+  const paths: string[] = [];
+  for (const format of formats) {
+    const path = join(dir, recordFileNames(rec, format).ja);
+    await writeFile(`${path}.tmp`, await renderRecord(rec, format));
+    await rename(`${path}.tmp`, path);
+    paths.push(path);
+  }
+  return paths;
+}
+
 /** Writes one report in every format to `dir` (atomically: temp file, then rename); returns the paths. */
 export async function writeReportFiles(
   src: ReportSources,
@@ -53,7 +80,8 @@ export async function writeReportFiles(
 
 /**
  * The cron jobs (Asia/Tokyo, whatever the host's zone): yearly and monthly
- * reports into the reports folder. A failed run is logged and counted; the
+ * reports into the reports folder; the monthly run also writes the legal
+ * air-environment record of the two months just ended. A failed run is logged and counted; the
  * next run is unaffected.
  */
 export class ReportSchedule {
@@ -90,16 +118,39 @@ export class ReportSchedule {
 
   /** One run now (what the cron job calls). Never throws. */
   async run(kind: 'yearly' | 'monthly'): Promise<string[]> {
+    const record = kind === 'monthly' ? await this.runRecord() : [];
     const job = scheduledReport(kind, this.src.clock.now());
-    if (!job) return [];
+    if (!job) return record;
     try {
       const paths = await writeReportFiles(this.src, this.opts.dir, job, this.opts.formats);
       this.opts.log.info({ kind, fy: job.fy, paths }, 'scheduled eco report written');
       this.opts.onRun?.(kind, true);
-      return paths;
+      return [...record, ...paths];
     } catch (err) {
       this.opts.log.error({ kind, fy: job.fy, err: (err as Error).message }, 'scheduled eco report failed');
       this.opts.onRun?.(kind, false);
+      return record;
+    }
+  }
+
+  /** The monthly legal record of the two months just ended. Never throws. */
+  private async runRecord(): Promise<string[]> {
+    const period = scheduledRecord(this.src.clock.now());
+    try {
+      const paths = await writeRecordFiles(
+        this.src,
+        this.opts.dir,
+        period,
+        this.src.config.report.record.formats,
+      );
+      this.opts.log.info({ ...period, paths }, 'scheduled air-environment record written');
+      return paths;
+    } catch (err) {
+      this.opts.log.error(
+        { ...period, err: (err as Error).message },
+        'scheduled air-environment record failed',
+      );
+      this.opts.onRun?.('monthly', false);
       return [];
     }
   }

@@ -121,7 +121,15 @@ describe('scheduled reports', () => {
     expect(readdirSync(out).some((f) => f.endsWith('.tmp'))).toBe(false);
     clock.set(fx.jst('2026-08-01T02:00'));
     const ytd = await s.run('monthly');
-    expect(ytd[0]).toContain('2026年度_2026年7月31日まで');
+    // the monthly run writes the legal record of the two months just ended, then the year to date
+    expect(ytd.map((p) => p.slice(out.length + 1))).toEqual([
+      'テスト庁舎_空気環境測定記録_2026年6月-7月.xlsx',
+      'テスト庁舎_空気環境測定記録_2026年6月-7月.csv',
+      'テスト庁舎_空気環境測定記録_2026年6月-7月.html',
+      'テスト庁舎_環境省エネ報告_2026年度_2026年7月31日まで.xlsx',
+      'テスト庁舎_環境省エネ報告_2026年度_2026年7月31日まで.csv',
+      'テスト庁舎_環境省エネ報告_2026年度_2026年7月31日まで.html',
+    ]);
     clock.set(fx.jst('2027-04-01T02:00'));
   });
 });

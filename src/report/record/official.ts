@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import type { Config } from '../../config/schema.js';
+import type { CalibrationNeed } from '../../core/bus.js';
 import { KaitekiError } from '../../core/errors.js';
 import { jstMidnight } from '../../core/jst.js';
 import type { OfficialValue, RecordItemId } from './types.js';
@@ -105,4 +106,41 @@ export function saveOfficial(config: Config, values: readonly OfficialValue[]): 
   writeFileSync(`${path}.tmp`, JSON.stringify(all, null, 1));
   renameSync(`${path}.tmp`, path);
   return all.length;
+}
+
+/**
+ * The sensors that drift from these official values (sensor − official beyond
+ * `report.record.drift`), as calibration notices: the record's own comparison
+ * over each month the values fall in.
+ */
+export async function calibrationEvents(
+  src: import('./generate.js').RecordSources,
+  values: readonly OfficialValue[],
+): Promise<CalibrationNeed[]> {
+  const { generateRecord } = await import('./generate.js');
+  const months = new Set(values.map((v) => jstMonthKey(v.ts)));
+  const out: CalibrationNeed[] = [];
+  for (const fromMonth of months) {
+    const rec = await generateRecord({ ...src, official: () => [...values] }, { fromMonth, months: 1 });
+    for (const c of rec.official) {
+      if (!c.drift || c.sensor === null || c.sensorValue === null || c.diff === null) continue;
+      out.push({
+        site: src.config.site.id,
+        zone: c.zone,
+        sensor: c.sensor,
+        quantity: rec.items.find((i) => i.id === c.item)?.quantity ?? c.item,
+        ts: c.ts,
+        official: c.official,
+        sensorValue: c.sensorValue,
+        diff: c.diff,
+        threshold: c.threshold!,
+      });
+    }
+  }
+  return out;
+}
+
+function jstMonthKey(ts: number): string {
+  const d = new Date(ts + 9 * 3_600_000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
