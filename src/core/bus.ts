@@ -2,6 +2,20 @@ import { EventEmitter } from 'node:events';
 import type { Reading, SensorStatus } from './reading.js';
 import type { ZoneStatus } from './zone-status.js';
 
+/** A sensor found to drift from the official air-environment measurement (sensor − official beyond `threshold`). */
+export interface CalibrationNeed {
+  site: string;
+  zone: string;
+  sensor: string;
+  quantity: string;
+  /** the official measurement's time, epoch ms */
+  ts: number;
+  official: number;
+  sensorValue: number;
+  diff: number;
+  threshold: number;
+}
+
 /** Every event that crosses part boundaries, with its payload type. */
 export interface BusEvents {
   /** readings accepted (durable) in one batch, in arrival order */
@@ -9,6 +23,8 @@ export interface BusEvents {
   status: [status: SensorStatus];
   /** a message rejected at ingest */
   rejected: [info: { reason: string; topic: string; detail: string }];
+  /** a sensor differs from the official measurement beyond the drift threshold (src/report/record): needs calibration, info */
+  calibration: [info: CalibrationNeed];
   /** an alert opened, changed state or resolved (payload owned by src/alerts) */
   alert: [alert: unknown];
   /** a zone's status changed (src/core/status-service.ts; GET /api/status, SSE `status`) */
