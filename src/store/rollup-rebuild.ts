@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS } from '../core/jst.js';
+import type { Quantity } from '../core/quantities.js';
 import { type Reading, seriesKey } from '../core/reading.js';
-import type { HourlyAggregator } from './rollup.js';
-import { hourOf } from './rollup.js';
+import { type HourlyAggregator, hourOf, STATE_QUANTITIES } from './rollup.js';
 import { newAggregator, type RollupSpec } from './rollup-spec.js';
 import type { RollupRow, SeriesFilter, TimeSeriesStore } from './store.js';
 
@@ -94,7 +94,7 @@ export class DirtyHours {
  * series present: stale time, or the state hold of lights/occupancy), in
  * time order. `keep` picks the series to aggregate.
  */
-async function readWithLeadIn(
+export async function readWithLeadIn(
   source: RawSource,
   agg: HourlyAggregator,
   filter: SeriesFilter,
@@ -104,17 +104,26 @@ async function readWithLeadIn(
 ): Promise<Reading[]> {
   const main = (await source({ ...filter, from, to })).filter((r) => keep(seriesKey(r)));
   if (main.length === 0) return main;
-  let lead = 0;
+  // lead per quantity: a state (lights) may reach back a day, a measurement only its stale time —
+  // so the long lead-in is read for the state quantities alone, not for every series
   const seen = new Set<string>();
+  const leads = new Map<Quantity, number>();
   for (const r of main) {
     const k = seriesKey(r);
     if (seen.has(k)) continue;
     seen.add(k);
-    lead = Math.max(lead, agg.reachMs(r));
+    leads.set(r.quantity, Math.max(leads.get(r.quantity) ?? 0, agg.reachMs(r)));
   }
-  const before = (await source({ ...filter, from: from - lead, to: from })).filter((r) =>
-    seen.has(seriesKey(r)),
-  );
+  const states = [...leads.keys()].filter((q) => STATE_QUANTITIES.has(q) && filter.quantity === undefined);
+  let plain = 0;
+  for (const [q, lead] of leads) if (!states.includes(q)) plain = Math.max(plain, lead);
+  const before: Reading[] = [];
+  if (plain > 0)
+    for (const r of await source({ ...filter, from: from - plain, to: from }))
+      if (!states.includes(r.quantity) && seen.has(seriesKey(r))) before.push(r);
+  for (const q of states)
+    for (const r of await source({ ...filter, quantity: q, from: from - leads.get(q)!, to: from }))
+      if (seen.has(seriesKey(r))) before.push(r);
   const all = before.concat(main);
   all.sort((a, b) => a.ts - b.ts);
   return all;

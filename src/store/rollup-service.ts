@@ -13,6 +13,7 @@ import {
   DirtyHours,
   type RawSource,
   type RebuildProgress,
+  readWithLeadIn,
   reaggregateDirty,
   rebuildRange,
   rebuildSeriesTail,
@@ -142,13 +143,8 @@ export class RollupService implements Service {
         this.rebuildGapInBackground(from, floor, now);
         from = floor;
       }
-      const tail = await this.deps.source({ from: from - DAY_MS, to: now + DAY_MS });
-      tail.sort((a, b) => a.ts - b.ts);
-      for (const r of tail) {
-        // the lead-in day only matters to series whose readings still reach `from` (stale time, state hold)
-        if (r.ts < from && r.ts + agg.reachMs(r) < from) continue;
-        agg.add(r);
-      }
+      const tail = await readWithLeadIn(this.deps.source, agg, {}, from, now + DAY_MS, () => true);
+      for (const r of tail) agg.add(r);
       agg.late = 0;
       const again = agg.takeRows(now, from);
       if (again.length > 0) await this.deps.store.writeRollups(again);
