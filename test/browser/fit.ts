@@ -36,7 +36,9 @@ export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = 
         detail: `${doc.scrollWidth} > ${doc.clientWidth}`,
       });
     const describe = (e: Element) =>
-      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${[...e.classList].map((c) => `.${c}`).join('')}`;
+      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${Array.from(e.classList)
+        .map((c) => `.${c}`)
+        .join('')}`;
     const vw = document.documentElement.clientWidth;
     const seen = new Set<Element>();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

@@ -93,13 +93,16 @@ describe.skipIf(!CAN_RUN)(
       await page.route('**/api/alerts?state=active', (route) => route.fulfill({ json: ALERTS }));
       await page.goto(`${app.url}${path}`);
       await page.waitForSelector('#wall[data-ready]');
-      // values from the live stream and the trends loaded
-      await page.waitForFunction(
-        () =>
-          document.querySelectorAll('.num').length === 0 ||
-          [...document.querySelectorAll('.num')].some((n) => n.textContent !== '—'),
-      );
-      await page.waitForTimeout(300);
+      // Values from the live stream and the trends loaded: what a person would see after a moment.
+      await page.waitForFunction(() => {
+        const k = (window as unknown as { kaiteki?: { tiles: unknown[]; chartPoints(): number } }).kaiteki;
+        const nums = Array.from(document.querySelectorAll('.num, .count'));
+        return (
+          k !== undefined &&
+          (k.tiles.length === 0 || k.chartPoints() > 0) &&
+          nums.some((n) => n.textContent !== '—')
+        );
+      });
       return { page, errors, close: () => context.close() };
     };
 
@@ -113,6 +116,49 @@ describe.skipIf(!CAN_RUN)(
           const more = Number(/(\d+)/.exec(note)?.[1] ?? 0);
           expect(cards).toBeGreaterThan(0);
           expect(cards + more).toBe(6);
+          if (vp.width >= 1920) {
+            // Read from 3–5 m: quantity labels at least 28 px, chart axis labels at least 16 px.
+            const sizes = await page.evaluate(() => ({
+              labels: Array.from(document.querySelectorAll('.tile .value')).map((e) =>
+                Number.parseFloat(getComputedStyle(e).fontSize),
+              ),
+              ticks: (
+                window as unknown as {
+                  kaiteki: {
+                    tiles: {
+                      chart: {
+                        chart: { options: { scales: Record<string, { ticks: { font: { size: number } } }> } };
+                      };
+                    }[];
+                  };
+                }
+              ).kaiteki.tiles.flatMap((t) =>
+                Object.values(t.chart.chart.options.scales).map((sc) => sc.ticks.font.size),
+              ),
+            }));
+            expect(sizes.labels.length).toBe(30);
+            expect(Math.min(...sizes.labels)).toBeGreaterThanOrEqual(28);
+            expect(Math.min(...sizes.ticks)).toBeGreaterThanOrEqual(16);
+            // Each trend draws the limits it is judged against: 18–28 °C and 1000 ppm (the zone status's limits).
+            const lines = await page.evaluate(() =>
+              (
+                window as unknown as {
+                  kaiteki: {
+                    tiles: {
+                      chart: {
+                        chart: { options: { plugins: { kaitekiLimits: { lines: { value: number }[] } } } };
+                      };
+                    }[];
+                  };
+                }
+              ).kaiteki.tiles.map((t) =>
+                (t.chart.chart.options.plugins.kaitekiLimits.lines as { value: number }[]).map(
+                  (l) => l.value,
+                ),
+              ),
+            );
+            for (const l of lines) expect(l).toEqual([18, 28, 1000]);
+          }
           const problems = await fitProblems(page);
           await page.screenshot({ path: `test-output/screen-wall-${vp.width}x${vp.height}-${lang}.png` });
           expect(problems).toEqual([]);
