@@ -165,6 +165,11 @@ export class App {
     return this.http.url;
   }
 
+  /** every address HTTP listens on (after start), e.g. for the office TV */
+  get urls(): string[] {
+    return this.http.urls;
+  }
+
   /** URL of the broker Kaiteki reads from (the embedded one when none is configured) */
   get mqttUrl(): string {
     return this.ctx.config.mqtt.url ?? this.broker?.url ?? '';
@@ -220,7 +225,7 @@ export class App {
         site: config.site.id,
         store: this.ctx.store.kind,
         mqtt: this.mqttUrl,
-        http: this.url,
+        http: this.http.urls, // (H12) the real listen addresses
         sensors: this.ctx.inventory.sensors.length,
       },
       'Kaiteki started',

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { App } from './app.js';
 import { registerImportCommand } from './cli/import.js';
@@ -40,8 +41,8 @@ See README.md.`,
     )
     .action(async (opts: { speed: string; episode?: string }) => {
       const episode = opts.episode === undefined ? undefined : parseEpisode(opts.episode);
-      process.env.KAITEKI_CONFIG ??= 'config/takatsu.yaml';
-      process.env.KAITEKI_DATA_DIR ??= './data/demo';
+      process.env.KAITEKI_CONFIG ??= DEMO_CONFIG;
+      process.env.KAITEKI_DATA_DIR ??= DEMO_DATA_DIR;
       const config = loadConfigOrExit();
       await runService(config, async (app) => {
         const { startFleet } = await import('./sim/fleet.js');
@@ -63,7 +64,7 @@ See README.md.`,
           .ready()
           .catch((e) => app.ctx.log.warn({ err: errorMessage(e) }, 'simulated sensors not connected yet'));
         console.error(
-          `Kaiteki demo: open ${app.url.replace('127.0.0.1', 'localhost')} — simulated sensors are publishing.`,
+          `Kaiteki demo: open ${app.url.replace('127.0.0.1', 'localhost')}${others.length > 0 ? ` (from other machines: ${others.join(', ')})` : ''} — simulated sensors are publishing.`,
         );
         if (episode) {
           try {
@@ -98,6 +99,13 @@ See README.md.`,
   registerImportCommand(program);
   registerRollupsCommand(program);
   registerSimCommand(program);
+  // After `npm run demo`, the next commands (backfill, report, record …) work on the demo's site, as the README says.
+  program.hook('preAction', (_program, action) => {
+    if (['start', 'demo', 'sim'].includes(action.name()) || action.opts().config !== undefined) return;
+    const note = useDemoSite(process.env);
+    if (note) console.error(note);
+  });
+
   return program;
 }
 
@@ -106,6 +114,26 @@ function parseEpisode(spec: string): {
   sensor: string;
   quantity: string;
   value: number;
+export const DEMO_CONFIG = 'config/takatsu.yaml';
+export const DEMO_DATA_DIR = './data/demo';
+
+/**
+ * The demo keeps its site in config/takatsu.yaml and its data in ./data/demo.
+ * When neither KAITEKI_CONFIG nor KAITEKI_DATA_DIR is set, the demo has run
+ * here and no service of the default config has (no ./data/kaiteki.db or
+ * outbox.db), the CLI uses the demo's site too; it says so. Returns the note.
+ */
+export function useDemoSite(
+  env: Record<string, string | undefined>,
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
+  if (env.KAITEKI_CONFIG || env.KAITEKI_DATA_DIR) return undefined;
+  if (!exists(DEMO_DATA_DIR) || exists('./data/kaiteki.db') || exists('./data/outbox.db')) return undefined;
+  env.KAITEKI_CONFIG = DEMO_CONFIG;
+  env.KAITEKI_DATA_DIR = DEMO_DATA_DIR;
+  return `kaiteki: using the demo's site (${DEMO_CONFIG}, data in ${DEMO_DATA_DIR}); set KAITEKI_CONFIG to use your own`;
+}
+
   durationMs: number;
 } {
   const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9_]+)=(-?\d+(?:\.\d+)?):(\d+)(s|m|h)$/.exec(spec);

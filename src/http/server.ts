@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -120,11 +121,25 @@ export class HttpServer implements Service {
     });
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
-    child(this.ctx.log, 'http').info({ url: this.url }, 'HTTP listening');
+    child(this.ctx.log, 'http').info({ urls: this.urls }, 'HTTP listening');
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.boundPort}`;
+    const host = this.ctx.config.http.host;
+    return isWildcard(host) || host === 'localhost'
+      ? `http://127.0.0.1:${this.boundPort}`
+      : hostUrl(host, this.boundPort);
+  }
+
+  /** Every address the server really listens on (all interfaces' addresses for 0.0.0.0 / ::), for the log and the operator. */
+  get urls(): string[] {
+    const host = this.ctx.config.http.host;
+    if (!isWildcard(host)) return [this.url];
+    const v6 = host.includes(':');
+    const out: string[] = [];
+    for (const list of Object.values(networkInterfaces()))
+      for (const a of list ?? []) if (a.family === 'IPv4' || v6) out.push(hostUrl(a.address, this.boundPort));
+    return out.length > 0 ? out : [this.url];
   }
 
   async stop(): Promise<void> {
@@ -139,6 +154,14 @@ export class HttpServer implements Service {
 }
 
 function routeLabel(req: Request): string {
+function isWildcard(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+function hostUrl(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
   // Label by matched route only: raw paths would give unbounded metric cardinality.
   const route = req.route?.path as string | undefined;
   if (req.path.startsWith('/api/')) return route ? `/api${route}` : 'unmatched';
