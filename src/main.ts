@@ -63,6 +63,7 @@ See README.md.`,
         await fleet
           .ready()
           .catch((e) => app.ctx.log.warn({ err: errorMessage(e) }, 'simulated sensors not connected yet'));
+        const others = app.urls.filter((u) => !u.includes('127.0.0.1') && !u.includes('[::1]'));
         console.error(
           `Kaiteki demo: open ${app.url.replace('127.0.0.1', 'localhost')}${others.length > 0 ? ` (from other machines: ${others.join(', ')})` : ''} — simulated sensors are publishing.`,
         );
@@ -90,15 +91,13 @@ See README.md.`,
         console.error(
           `kaiteki: ${issues.length} problem(s):\n${issues.map((i) => `  ${i.file}: ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
         );
-      } catch (err) {
-        exitOnConfigError(err);
+        process.exit(2);
       }
+      console.log(
+        `${config.source}: OK — site ${config.site.id}, ${config.zones.length} zone(s), ${inventory.sensors.length} sensor(s), ${rules ?? 0} rule(s), store ${config.store.kind}, broker ${config.mqtt.url ?? `embedded :${config.mqtt.embedded.port}`}`,
+      );
     });
 
-  registerReportCommands(program);
-  registerImportCommand(program);
-  registerRollupsCommand(program);
-  registerSimCommand(program);
   // After `npm run demo`, the next commands (backfill, report, record …) work on the demo's site, as the README says.
   program.hook('preAction', (_program, action) => {
     if (['start', 'demo', 'sim'].includes(action.name()) || action.opts().config !== undefined) return;
@@ -106,14 +105,13 @@ See README.md.`,
     if (note) console.error(note);
   });
 
+  registerReportCommands(program);
+  registerImportCommand(program);
+  registerRollupsCommand(program);
+  registerSimCommand(program);
   return program;
 }
 
-/** `lobby-env:co2=1500:15m` → what to force; bad specs exit 2 with the expected form. */
-function parseEpisode(spec: string): {
-  sensor: string;
-  quantity: string;
-  value: number;
 export const DEMO_CONFIG = 'config/takatsu.yaml';
 export const DEMO_DATA_DIR = './data/demo';
 
@@ -134,6 +132,11 @@ export function useDemoSite(
   return `kaiteki: using the demo's site (${DEMO_CONFIG}, data in ${DEMO_DATA_DIR}); set KAITEKI_CONFIG to use your own`;
 }
 
+/** `lobby-env:co2=1500:15m` → what to force; bad specs exit 2 with the expected form. */
+function parseEpisode(spec: string): {
+  sensor: string;
+  quantity: string;
+  value: number;
   durationMs: number;
 } {
   const m = /^([a-z0-9][a-z0-9_-]*):([a-z0-9_]+)=(-?\d+(?:\.\d+)?):(\d+)(s|m|h)$/.exec(spec);
