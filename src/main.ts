@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { App } from './app.js';
 import { registerImportCommand } from './cli/import.js';
+import { registerRecordCommand } from './cli/record.js';
 import { registerReportCommands } from './cli/report.js';
 import { registerRollupsCommand } from './cli/rollups.js';
 import { registerSimCommand } from './cli/sim.js';
@@ -106,6 +107,7 @@ See README.md.`,
   });
 
   registerReportCommands(program);
+  registerRecordCommand(program);
   registerImportCommand(program);
   registerRollupsCommand(program);
   registerSimCommand(program);

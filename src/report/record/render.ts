@@ -240,7 +240,7 @@ export function recordTables(r: RecordReport): Table[] {
       c(t('公式測定値', 'Official'), 'dec2', 11),
       c(t('センサー', 'Sensor'), 'text', 14),
       c(t('センサー値', 'Sensor value'), 'dec2', 11),
-      c(t('差（センサー−公式）', 'Sensor − official'), 'dec2', 13),
+      c(t('差（センサー−公式）', 'Sensor − official'), 'dec2', 17),
       c(t('判定', 'Verdict'), 'text', 22),
     ],
     rows: r.official.map((o) => [
