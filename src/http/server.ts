@@ -124,6 +124,7 @@ export class HttpServer implements Service {
     child(this.ctx.log, 'http').info({ urls: this.urls }, 'HTTP listening');
   }
 
+  /** A URL this machine can use (loopback when listening on every interface). */
   get url(): string {
     const host = this.ctx.config.http.host;
     return isWildcard(host) || host === 'localhost'
@@ -153,7 +154,6 @@ export class HttpServer implements Service {
   }
 }
 
-function routeLabel(req: Request): string {
 function isWildcard(host: string): boolean {
   return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
 }
@@ -162,6 +162,7 @@ function hostUrl(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
+function routeLabel(req: Request): string {
   // Label by matched route only: raw paths would give unbounded metric cardinality.
   const route = req.route?.path as string | undefined;
   if (req.path.startsWith('/api/')) return route ? `/api${route}` : 'unmatched';
