@@ -120,7 +120,12 @@ describe('SimModel', () => {
     for (const id of ['kumin-ticket', 'hoken-ticket']) {
       for (const day of closed) {
         for (const r of sampleRange(model, sensor(id), day, day + 24 * HOUR_MS, 5 * MIN)) {
-          expect(r.values, `${id} ${new Date(r.ts).toISOString()}`).toEqual({ waiting: 0, wait_minutes: 0 });
+          expect(r.values, `${id} ${new Date(r.ts).toISOString()}`).toEqual({
+            waiting: 0,
+            wait_minutes: 0,
+            serving: 0,
+            issued: 0,
+          });
         }
       }
     }
