@@ -45,6 +45,8 @@ export interface ImportSummary {
   byReason: Record<string, number>;
   /** rows repeating a series and timestamp seen earlier in the file (the later one is kept) */
   repeatedInFile: number;
+  /** rows whose zone differs from the inventory's for that sensor (stored under the inventory's zone, as over MQTT) */
+  zoneFromInventory: number;
   series: number;
   /** ISO 8601 span of the accepted readings */
   from?: string;
@@ -96,6 +98,7 @@ export async function importReadings(
   let accepted = 0;
   let rejected = 0;
   let repeated = 0;
+  let otherZone = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   const total = table.rows.length;
@@ -108,6 +111,7 @@ export async function importReadings(
       if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push(res.rejection);
     } else {
       const r = res.reading;
+      if (r.zone !== res.fileZone) otherZone++;
       const key = seriesKey(r);
       const id = `${key}\u0000${r.ts}`;
       if (seen.has(id)) repeated++;
@@ -143,6 +147,7 @@ export async function importReadings(
     rejections,
     byReason,
     repeatedInFile: repeated,
+    zoneFromInventory: otherZone,
     series: series.size,
     ...(accepted > 0 ? { from: new Date(min).toISOString(), to: new Date(max).toISOString() } : {}),
     rollupHours: touched.size,
@@ -158,6 +163,10 @@ export function describeImport(s: ImportSummary, file = 'file'): string {
     `${s.dryRun ? 'would store' : 'stored'} ${s.accepted} reading(s) of ${s.series} series${s.from ? ` from ${s.from} to ${s.to}` : ''}; rejected ${s.rejected}` +
       (s.repeatedInFile > 0 ? `; ${s.repeatedInFile} row(s) repeat a series and time (the later kept)` : ''),
   ];
+  if (s.zoneFromInventory > 0)
+    lines.push(
+      `${s.zoneFromInventory} row(s) named another zone than the inventory for their sensor: stored under the inventory's zone`,
+    );
   if (!s.dryRun) lines.push(`rollups re-aggregated for ${s.rollupHours} series-hour(s)`);
   lines.push(`${s.ms} ms, ${s.rowsPerSecond} rows/s`);
   for (const r of s.rejections) lines.push(`  line ${r.line}: ${r.reason}: ${r.detail}`);

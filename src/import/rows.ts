@@ -150,7 +150,7 @@ export function rowToReading(
   cells: readonly unknown[],
   line: number,
   ctx: RowContext,
-): { reading: Reading } | { rejection: RowRejection } {
+): { reading: Reading; fileZone: string } | { rejection: RowRejection } {
   const col = (c: Column) => {
     const i = ctx.columns[c];
     return i === undefined ? undefined : cells[i];
@@ -193,7 +193,7 @@ export function rowToReading(
     inventory: ctx.inventory,
   });
   const reading = out.readings[0];
-  if (reading) return { reading };
+  if (reading) return { reading, fileZone: zone };
   const r = out.rejections[0];
   return reject(r?.reason ?? 'rejected', r?.detail ?? 'rejected');
 }

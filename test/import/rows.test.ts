@@ -6,6 +6,7 @@ import { describeImport, type ImportTarget, importReadings } from '../../src/imp
 import { importTimestamp, mapHeader, quantityOf } from '../../src/import/rows.js';
 import { decodeText, ImportFileError, parseCsv } from '../../src/import/table.js';
 import { Inventory } from '../../src/inventory/inventory.js';
+import { inventoryFileSchema } from '../../src/inventory/schema.js';
 
 const config = parseConfig(
   {
@@ -148,6 +149,28 @@ describe('importReadings', () => {
     );
     expect(s).toMatchObject({ accepted: 2, rejected: 0, repeatedInFile: 1 });
     expect([...stored.values()].map((r) => r.value)).toEqual([710]);
+  });
+
+  it('a registered sensor keeps its inventory zone (as over MQTT), and the summary says how many rows named another', async () => {
+    const m = memoryTarget();
+    const s = await importReadings(
+      Buffer.from(`${header}2025-06-10 10:00,counter,env-1,co2,812,\n`),
+      m.target,
+      {
+        config,
+        inventory: new Inventory([
+          {
+            ...inventoryFileSchema.parse({ sensors: [{ id: 'env-1', zone: 'lobby' }] }).sensors[0]!,
+            site: 'testsite',
+            intervalSeconds: 60,
+            file: 'test',
+          },
+        ]),
+        now: NOW,
+      },
+    );
+    expect(s).toMatchObject({ accepted: 1, zoneFromInventory: 1 });
+    expect([...m.stored.values()][0]?.zone).toBe('lobby');
   });
 
   it('--dry-run validates without writing', async () => {
