@@ -22,7 +22,7 @@ export const zoneSchema = z.strictObject({
   floor: z.string().optional(),
   /** lx: the zone's illuminance target during opening hours (JIS Z 9110 / Office Sanitation Regulation) */
   illuminanceTarget: z.number().positive().default(300),
-  /** when the zone is in use (comfort is judged only then): `opening` hours, `staff` hours, or its own `{open, close}` (JST) */
+  /** when the zone is in use (comfort is judged only then): `opening` hours, `staff` hours, `always` (every hour of every day), or its own `{open, close}` (JST) */
   inUse: z
     .union([z.enum(['opening', 'staff', 'always']), z.strictObject({ open: hhmm, close: hhmm })])
     .default('opening'),
@@ -189,6 +189,10 @@ export const ingestSchema = z.strictObject({
   maxAgeDays: z.number().min(0).default(400),
   /** an identical payload on the same topic within this window counts once */
   dedupeWindowMs: z.number().int().min(0).default(2000),
+  /** topics the dedupe filter remembers at most (digests, at most 640 B each: 20,000 ≤ 12.8 MB) */
+  dedupeMaxEntries: z.number().int().min(100).default(20_000),
+  /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
+  maxUnregisteredSeries: z.number().int().min(0).default(10_000),
   /** where rejected messages are kept for inspection (last N, in memory, shown at /api/rejected) */
   keepRejected: z.number().int().min(0).default(200),
   /** Home Assistant MQTT discovery: config messages become proposals an operator confirms */
@@ -214,6 +218,10 @@ export const configSchema = z.strictObject({
       /** YAML files with sensor entries, relative to the working directory */
       files: z.array(z.string()).default(['sensors/default.yaml']),
       defaultIntervalSeconds: z.number().positive().default(60),
+      /** a sensor is stale after this many expected intervals without a message (judged by arrival time) */
+      staleAfterIntervals: z.number().positive().default(3),
+      /** a reading whose own timestamp is this far from its arrival time marks the sensor's clock as skewed */
+      clockSkewSeconds: z.number().positive().default(120),
     })
     .default({
       files: ['sensors/default.yaml'],
@@ -285,11 +293,3 @@ export interface Secrets {
   /** KAITEKI_SECRET: signs the alert page links (else a key generated in the data dir) */
   linkSecret?: string;
 }
-  /** topics the dedupe filter remembers at most (digests, at most 640 B each: 20,000 ≤ 12.8 MB) */
-  dedupeMaxEntries: z.number().int().min(100).default(20_000),
-  /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
-  maxUnregisteredSeries: z.number().int().min(0).default(10_000),
-      /** a sensor is stale after this many expected intervals without a message (judged by arrival time) */
-      staleAfterIntervals: z.number().positive().default(3),
-      /** a reading whose own timestamp is this far from its arrival time marks the sensor's clock as skewed */
-      clockSkewSeconds: z.number().positive().default(120),
