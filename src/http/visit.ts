@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import express, { type Request, type Response, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import type { AppContext } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
 import { child } from '../core/log.js';
+import { securityHeaders } from './security.js';
 import { VisitData } from './visit-data.js';
 
 /** Most visitor live-stream connections at once; more are told to poll (the page does so by itself). */
@@ -12,6 +14,8 @@ const MAX_STREAM_CLIENTS = 500;
 /** A snapshot is pushed at most this often while counters change, and at least every HEARTBEAT_MS. */
 const PUSH_MS = 1_000;
 const HEARTBEAT_MS = 30_000;
+/** Requests per client and minute to /visit/api on the public listener (429 beyond). */
+const PUBLIC_API_PER_MINUTE = 120;
 
 /**
  * The public visitor page (DESIGN §4): `GET /visit` (phones, Japanese,
@@ -155,6 +159,18 @@ export class VisitPages {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.set('trust proxy', this.ctx.config.http.trustProxy);
+    app.use(securityHeaders()); // the same CSP as the main listener: no inline script, nothing from elsewhere
+    // Open to the internet: a generous per-client limit on the JSON API (a phone polls twice a minute).
+    app.use(
+      '/visit/api',
+      rateLimit({
+        windowMs: 60_000,
+        limit: PUBLIC_API_PER_MINUTE,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+      }),
+    );
     app.get('/', (_req, res) => res.redirect(302, '/visit'));
     app.use(this.router());
     app.use((_req, res) => {

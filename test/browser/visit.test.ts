@@ -250,7 +250,9 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
 
   it('serves only the visitor page on the public listener, with no internal ids', async () => {
     const base = `http://127.0.0.1:${publicPort}`;
-    expect((await fetch(`${base}/visit`)).status).toBe(200);
+    const page0 = await fetch(`${base}/visit`);
+    expect(page0.status).toBe(200);
+    expect(page0.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${base}/visit/assets/visit.js`)).status).toBe(200);
     const body = await (await fetch(`${base}/visit/api/counters`)).text();
     expect(body).not.toMatch(/kumin-ticket|kumin-counter|hoken-counter|co2|temperature/);
