@@ -10,8 +10,10 @@ import type { App } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { EmbeddedBroker } from '../../src/ingest/broker.js';
+import { EmbeddedBroker, filterCovers, topicMatches } from '../../src/ingest/broker.js';
 import { parsePasswd, verifyPassword } from '../../src/ingest/passwd.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import { sensorSchema } from '../../src/inventory/schema.js';
 import { startApp, testConfig } from '../helpers/app.js';
 import { findBinary, waitFor } from '../helpers/binaries.js';
 
@@ -112,13 +114,22 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
             port: 0,
             passwordFile: passwd,
             tls: { host: '127.0.0.1', port: 0, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+            acl: [{ user: 'dave', publish: ['kaiteki/default/+/%u'], subscribe: ['kaiteki/#'] }],
           },
           reconnectPeriodMs: 200,
         },
       },
-      { KAITEKI_BROKER_USERS: 'carol:carol-pw' },
+      { KAITEKI_BROKER_USERS: 'carol:carol-pw,dave:dave-pw' },
     );
-    app = await startApp({ config });
+    // one third-party device: its mapped topic is a place sensors may publish to
+    const z2m = sensorSchema.parse({
+      id: 'z2m-env',
+      zone: 'lobby',
+      format: 'zigbee2mqtt',
+      topic: 'zigbee2mqtt/1F/env',
+    });
+    const inventory = new Inventory([{ ...z2m, site: 'default', intervalSeconds: 60, file: 'test.yaml' }]);
+    app = await startApp({ config, inventory });
     const b = (app as unknown as WithBroker).broker;
     url = `mqtt://127.0.0.1:${b.address.port}`;
     tlsUrl = `mqtts://127.0.0.1:${b.tlsPort}`;
@@ -182,6 +193,36 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
     expect(await metric(app, 'subscribe_acl')).toBe(subBefore + 1);
     expect(ok.client.connected).toBe(true);
     ok.client.end(true);
+  });
+
+  it('a sensor may publish to a mapped device topic, not to another device', async () => {
+    const { client } = await tryConnect(url, { username: 'bob', password: 'bob-pw' });
+    await client.publishAsync('zigbee2mqtt/1F/env', '{"temperature":23.5,"humidity":45}', { qos: 1 });
+    await waitFor(
+      async () => (await app.store.latest()).some((r) => r.sensor === 'z2m-env'),
+      5000,
+      'the mapped device reading stored',
+    );
+    const before = await metric(app, 'publish_acl');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('zigbee2mqtt/2F/other', '{"temperature":40}', { qos: 1 });
+    await closed;
+    expect(await metric(app, 'publish_acl')).toBe(before + 1);
+    client.end(true);
+  });
+
+  it('an acl entry replaces the sensor rights for its user (%u = user name)', async () => {
+    const { code, client } = await tryConnect(url, { username: 'dave', password: 'dave-pw' });
+    expect(code).toBe(0);
+    // may read everything under kaiteki/, which a sensor may not
+    expect((await client.subscribeAsync('kaiteki/#', { qos: 0 }))[0]?.qos).toBe(0);
+    await client.publishAsync('kaiteki/default/lobby/dave', '{"co2":640}', { qos: 1 });
+    const before = await metric(app, 'publish_acl');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('kaiteki/default/lobby/someone-else', '{"co2":640}', { qos: 1 });
+    await closed;
+    expect(await metric(app, 'publish_acl')).toBe(before + 1);
+    client.end(true);
   });
 
   it("a client using Kaiteki's client id is refused, and a reading published meanwhile is stored", async () => {
@@ -289,6 +330,22 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
     );
     ok.client.end(true);
     expect((await tryConnect(tlsUrl, { rejectUnauthorized: false })).code).toBe(5);
+  });
+});
+
+describe('topic filters', () => {
+  it('matches topics and filter coverage as MQTT does', () => {
+    expect(topicMatches('kaiteki/default/#', 'kaiteki/default/lobby/s1')).toBe(true);
+    expect(topicMatches('kaiteki/default/#', 'kaiteki/default')).toBe(true);
+    expect(topicMatches('kaiteki/default/#', 'kaiteki/other/lobby/s1')).toBe(false);
+    expect(topicMatches('kaiteki/+/lobby', 'kaiteki/x/lobby')).toBe(true);
+    expect(topicMatches('kaiteki/+/lobby', 'kaiteki/x/lobby/y')).toBe(false);
+    expect(topicMatches('#', '$SYS/broker')).toBe(false);
+    expect(topicMatches('$share/g/kaiteki/#', 'kaiteki/a')).toBe(true);
+    expect(filterCovers('kaiteki/#', 'kaiteki/+/lobby')).toBe(true);
+    expect(filterCovers('kaiteki/+/lobby', 'kaiteki/#')).toBe(false);
+    expect(filterCovers('kaiteki/+', 'kaiteki/+')).toBe(true);
+    expect(filterCovers('kaiteki/a', 'kaiteki/+')).toBe(false);
   });
 });
 
