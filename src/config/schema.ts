@@ -60,7 +60,13 @@ export const limitsSchema = z.strictObject({
     .strictObject({ min: z.number().default(40), max: z.number().default(70) })
     .default({ min: 40, max: 70 }),
   /** Building Sanitation Act: ≤ 1000 ppm (judged on the day's average) */
-  co2: z.strictObject({ max: z.number().default(1000) }).default({ max: 1000 }),
+  co2: z
+    .strictObject({
+      max: z.number().default(1000),
+      /** a day's mean counts (alerts and report alike) only with this many in-use readings */
+      minDailyReadings: z.number().int().min(1).default(30),
+    })
+    .default({ max: 1000, minDailyReadings: 30 }),
   /** lx, for zones without their own illuminanceTarget (Office Sanitation Regulation: 300 lx general work) */
   illuminance: z.strictObject({ defaultTarget: z.number().default(300) }).default({ defaultTarget: 300 }),
   eco: z

@@ -335,7 +335,9 @@ export class Judgement {
    * the day's measurements taken while the zone is in use. From hourly
    * buckets (sum, count of readings), each weighted by the share of its hour
    * in use, so the live rules and the report (from rollups) compute the same
-   * figure. `n` is the (weighted) number of readings; undefined mean when none.
+   * figure. `n` is the (weighted) number of in-use readings; the mean is
+   * undefined with fewer than `limits.co2.minDailyReadings` of them (a day
+   * that hardly measured is not judged, by the alerts or the report).
    */
   dailyMean(
     zone: string,
@@ -350,7 +352,7 @@ export class Judgement {
       sum += b.sum * share;
       n += b.count * share;
     }
-    return { mean: n > 0 ? sum / n : undefined, n };
+    return { mean: n > 0 && n >= this.config.limits.co2.minDailyReadings ? sum / n : undefined, n };
   }
 
   /** Display name of a zone, or its id. */

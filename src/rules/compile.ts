@@ -155,7 +155,7 @@ export function compileRules(
       ...(r.escalate ? { escalate: { afterMs: r.escalate.after, to: r.escalate.to } } : {}),
       inclusive: r.kind === 'threshold' ? r.inclusive : false,
       clearMargin: r.kind === 'threshold' || r.kind === 'day_average' ? r.clearMargin : 0,
-      minReadings: r.kind === 'day_average' ? r.minReadings : 1,
+      minReadings: r.kind === 'day_average' ? (r.minReadings ?? 1) : 1,
       intervals: r.kind === 'stale' ? (r.intervals ?? staleAfterIntervals) : staleAfterIntervals,
       ...(r.kind === 'day_average' ? {} : windowOf(r.when, j, config, r.category)),
       ...(zones || kinds

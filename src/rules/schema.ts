@@ -101,8 +101,8 @@ const dayAverageRule = z.strictObject({
   /** fires when the zone's mean over the day's in-use time (judged once that time is over) is above this */
   above: thresholdRef,
   clearMargin: z.number().min(0).default(0),
-  /** readings needed in the day before the mean is judged */
-  minReadings: z.number().int().min(1).default(6),
+  /** in-use readings needed in the day before the mean is judged (besides limits.co2.minDailyReadings) */
+  minReadings: z.number().int().min(1).optional(),
 });
 
 const emptyZoneRule = z.strictObject({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineFor, jst, MIN } from './helpers.js';
+import { config, engineFor, jst, MIN } from './helpers.js';
 
 const afterHours = {
   id: 'eco.lights_after_hours',
@@ -159,14 +159,19 @@ describe('CO2 day average', () => {
     expect(e.types()).toEqual([]);
   });
 
-  it('judges the mean, not single readings', () => {
-    const e = engineFor([rule]);
+  it('judges the mean, not single readings; a day with too few in-use readings is not judged', () => {
+    const few = config({ limits: { co2: { max: 1000, minDailyReadings: 8 } } });
     const t0 = jst('2026-11-10T09:00:00');
-    const values = [800, 800, 800, 800, 800, 1900, 800, 800]; // one high reading, mean < 1000
-    values.forEach((v, i) => {
-      e.read('co2', v, t0 + i * 10 * MIN);
-    });
-    e.tick(jst('2026-11-10T17:00:00'));
-    expect(e.types()).toEqual([]);
+    const run = (values: number[]) => {
+      const e = engineFor([rule], {}, few);
+      values.forEach((v, i) => {
+        e.read('co2', v, t0 + i * 10 * MIN);
+      });
+      e.tick(jst('2026-11-10T17:00:00'));
+      return e.types();
+    };
+    expect(run([800, 800, 800, 800, 800, 1900, 800, 800])).toEqual([]); // one high reading, mean < 1000
+    expect(run([1100, 1100, 1100, 1100, 1100, 1100, 1100, 1100])).toEqual(['fired']);
+    expect(run([1100, 1100, 1100, 1100, 1100, 1100, 1100])).toEqual([]); // 7 < limits.co2.minDailyReadings
   });
 });
