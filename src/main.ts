@@ -51,6 +51,7 @@ See README.md.`,
         // Six hours of the model's past first, so the wall's trends are not empty on a fresh demo.
         const seeded = await seedRecentHistory(app.store, config, app.ctx.inventory, {
           now: app.ctx.clock.now(),
+          queueWeeks: 8, // the visitor page's usual pattern by weekday (/visit)
         });
         if (seeded > 0)
           app.ctx.log.info({ readings: seeded }, 'demo: seeded the last 6 hours from the simulator model');

@@ -7,14 +7,17 @@ import { SimModel, sampleRange } from './model.js';
 /**
  * The recent past for the demo: `hours` of readings from the same model the
  * live fleet runs, every `stepMs`, so the wall's trends are filled from the
- * first minute. Writes nothing when the store already holds readings of the
- * site (a restarted demo keeps its own history). Returns the readings written.
+ * first minute; with `queueWeeks`, also that many weeks of the ticket
+ * machines (every 15 minutes before those hours), so the visitor page's
+ * usual pattern by weekday (混雑予想) has a past. Writes nothing when the
+ * store already holds readings of the site (a restarted demo keeps its own
+ * history). Returns the readings written.
  */
 export async function seedRecentHistory(
   store: TimeSeriesStore,
   config: Config,
   inventory: Inventory,
-  opts: { now: number; hours?: number; stepMs?: number; seed?: number },
+  opts: { now: number; hours?: number; stepMs?: number; seed?: number; queueWeeks?: number },
 ): Promise<number> {
   if ((await store.latest({ site: config.site.id })).length > 0) return 0;
   const hours = opts.hours ?? 6;
@@ -36,6 +39,30 @@ export async function seedRecentHistory(
           ts,
           registered: true,
         });
+      }
+    }
+  }
+  const weeks = opts.queueWeeks ?? 0;
+  if (weeks > 0) {
+    const queueStep = 15 * 60_000;
+    const queueFrom = from - weeks * 7 * 24 * 3_600_000;
+    for (const sensor of inventory.sensors) {
+      if (sensor.site !== config.site.id || sensor.format !== 'kaiteki') continue;
+      if (!sensor.quantities.some((q) => q === 'waiting' || q === 'wait_minutes' || q === 'serving'))
+        continue;
+      for (const { ts, values } of sampleRange(model, sensor, queueFrom, from, queueStep)) {
+        for (const [quantity, value] of Object.entries(values)) {
+          if (value === undefined) continue;
+          readings.push({
+            site: sensor.site,
+            zone: sensor.zone,
+            sensor: sensor.id,
+            quantity: quantity as Reading['quantity'],
+            value,
+            ts,
+            registered: true,
+          });
+        }
       }
     }
   }

@@ -27,3 +27,26 @@ describe('demo history', () => {
     await store.close();
   });
 });
+
+describe('demo history of the ticket machines', () => {
+  it('with queueWeeks, adds that many weeks of the counters only, every 15 minutes, before the recent hours', async () => {
+    const config = loadConfig({}, 'config/takatsu.yaml');
+    const inventory = loadInventory(config);
+    const store = new SqliteStore(':memory:');
+    await store.open();
+    const now = Date.parse('2026-11-30T01:00:00Z');
+    const recent = 6 * 3_600_000;
+    await seedRecentHistory(store, config, inventory, { now, hours: 6, stepMs: 300_000, queueWeeks: 2 });
+    const old = await store.query({
+      from: now - recent - 14 * 86_400_000,
+      to: now - recent,
+      step: 86_400_000,
+    });
+    expect(new Set(old.map((b) => b.sensor))).toEqual(new Set(['kumin-ticket', 'hoken-ticket']));
+    expect(new Set(old.map((b) => b.quantity))).toEqual(
+      new Set(['waiting', 'wait_minutes', 'serving', 'issued']),
+    );
+    expect(old.reduce((n, b) => n + b.count, 0)).toBe(2 * 4 * 14 * 96);
+    await store.close();
+  });
+});
