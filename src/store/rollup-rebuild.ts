@@ -155,6 +155,8 @@ export async function reaggregateDirty(
   const chunkMs = opts.chunkMs ?? DAY_MS;
   const chunks = new Map<number, Map<string, SeriesId>>();
   const pairs = new Map<number, number>();
+  /** per chunk: the first and last dirty hour, so only that part of the chunk is read */
+  const span = new Map<number, [number, number]>();
   for (const [key, e] of dirty.entries()) {
     for (const h of e.hours) {
       const c = Math.floor(h / chunkMs) * chunkMs;
@@ -165,6 +167,8 @@ export async function reaggregateDirty(
       }
       m.set(key, e.id);
       pairs.set(c, (pairs.get(c) ?? 0) + 1);
+      const sp = span.get(c);
+      span.set(c, sp ? [Math.min(sp[0], h), Math.max(sp[1], h)] : [h, h]);
     }
   }
   const starts = [...chunks.keys()].sort((a, b) => a - b);
@@ -173,7 +177,8 @@ export async function reaggregateDirty(
   let done = 0;
   for (const a of starts) {
     const series = chunks.get(a)!;
-    const res = await rebuildChunk(ctx, a, a + chunkMs, filterFor([...series.values()]), opts.now, {
+    const [first, last] = span.get(a)!;
+    const res = await rebuildChunk(ctx, first, last + HOUR_MS, filterFor([...series.values()]), opts.now, {
       keepSeries: (k) => series.has(k),
       keepRow: (k, hour) => dirty.has(k, hour),
     });

@@ -42,13 +42,6 @@ export interface RollupServiceDeps {
 const LIVE_RESUME_MS = 48 * HOUR_MS;
 /** How far back a restart looks for the newest rollup (windows searched newest first). */
 const RESUME_SEARCH = [2, 14, 90, 400].map((d) => d * DAY_MS);
-/**
- * A late reading this close to the hours the live aggregator still holds is
- * folded in by rebuilding the series from there to now and adopting the
- * result; older ones are re-aggregated in day chunks without touching the
- * live state.
- */
-const SPLICE_WINDOW_MS = 6 * HOUR_MS;
 
 /**
  * Keeps hourly rollups up to date from the bus's `readings` events and
@@ -300,10 +293,13 @@ export class RollupService implements Service {
   }
 
   /**
-   * Dirty hours close to what the live aggregator holds: that series is
-   * rebuilt from its first such hour to now and the live state replaced
-   * (rows go into `rows`, written with the flush). Older ones: day chunks,
-   * written as they are done.
+   * Dirty hours the live aggregator still holds (or the last hour, for a
+   * series it does not know yet), with the run of dirty hours just before
+   * them: that series is rebuilt from the run's first hour to now and the
+   * live state replaced (rows go into `rows`, written with the flush). The
+   * rest — hours the live aggregator will not write again — are
+   * re-aggregated without touching the live state: one raw read per day
+   * chunk for all series, of the dirty span only, written as they are done.
    */
   private async reaggregate(
     agg: HourlyAggregator,
@@ -314,9 +310,10 @@ export class RollupService implements Service {
     const older = new DirtyHours();
     const tails: { key: string; id: SeriesId; from: number; hours: number }[] = [];
     for (const [key, e] of dirty.entries()) {
-      const boundary = Math.min(agg.heldFrom(key) ?? Number.POSITIVE_INFINITY, hourOf(now) - HOUR_MS);
+      // a series the live aggregator does not know yet (an import) may get live readings of this hour next
+      const boundary = agg.heldFrom(key) ?? hourOf(now) - HOUR_MS;
       let tailFrom = Number.POSITIVE_INFINITY;
-      for (const h of e.hours) if (h >= boundary - SPLICE_WINDOW_MS) tailFrom = Math.min(tailFrom, h);
+      for (const h of e.hours) if (h >= boundary) tailFrom = Math.min(tailFrom, h);
       // the whole run of consecutive dirty hours that reaches the window goes with it: one read, not two
       while (e.hours.has(tailFrom - HOUR_MS)) tailFrom -= HOUR_MS;
       let hours = 0;
