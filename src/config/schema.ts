@@ -64,9 +64,9 @@ export const limitsSchema = z.strictObject({
     .strictObject({
       max: z.number().default(1000),
       /** a day's mean counts (alerts and report alike) only with this many in-use readings */
-      minDailyReadings: z.number().int().min(1).default(30),
+      minDailyReadings: z.number().int().min(1).default(6),
     })
-    .default({ max: 1000, minDailyReadings: 30 }),
+    .default({ max: 1000, minDailyReadings: 6 }),
   /** lx, for zones without their own illuminanceTarget (Office Sanitation Regulation: 300 lx general work) */
   illuminance: z.strictObject({ defaultTarget: z.number().default(300) }).default({ defaultTarget: 300 }),
   eco: z

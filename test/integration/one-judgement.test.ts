@@ -298,7 +298,12 @@ describe('one judgement: a week of status, alerts and report figures that agree'
           .map((r) => ({ hour: r.hour, sum: r.sum, count: r.count }));
         const { mean, n } = j.dailyMean(zone, buckets);
         const end = j.inUseEnd(zone, d);
-        if (mean !== undefined && n >= 30 && mean > config.limits.co2.max && end !== undefined)
+        if (
+          mean !== undefined &&
+          n >= config.limits.co2.minDailyReadings &&
+          mean > config.limits.co2.max &&
+          end !== undefined
+        )
           overDays.push(`${zone} ${new Date(end).toISOString()}`);
       }
     }
