@@ -216,7 +216,9 @@ function addSeries(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
       case 'co2': {
         inUse(F.cMs, F.cVms, F.cOut, r, 'comfort.co2', w, m);
         const d = p.day[i]!;
-        (a.dayBuckets[d] ??= []).push({ hour: r.hour, sum: r.sum, count: r.count });
+        const buckets = a.dayBuckets[d] ?? [];
+        buckets.push({ hour: r.hour, sum: r.sum, count: r.count });
+        a.dayBuckets[d] = buckets;
         break;
       }
       case 'illuminance':

@@ -12,6 +12,8 @@ export function renderHtml(r: Report): string {
   const t = (ja: string, en: string) => (L === 'ja' ? ja : en);
   const months = r.months.filter((m) => m.from < r.to);
   const cats = months.map((m) => (L === 'ja' ? `${Number(m.key.slice(5))}月` : m.label.slice(0, 3)));
+  const covered = (v: number | null, cov: number | null) =>
+    v === null || cov === null || cov < r.coverageMin ? null : v;
   const total = (get: (f: ZoneFigures) => number | null) =>
     months.map((m) => {
       let s: number | null = null;
@@ -33,20 +35,26 @@ export function renderHtml(r: Report): string {
       format: (v) => fmt(v, 0, L),
     }),
     lineChart({
-      title: t('CO2 月平均（開庁時間）', 'CO2 monthly mean (opening hours)'),
+      title: t('CO2 月平均（使用時間）', 'CO2 monthly mean (time in use)'),
       unit: 'ppm',
       categories: cats,
-      series: r.zones.map((z) => ({ name: z.name, values: months.map((m) => z.months[m.index]!.co2.mean) })),
+      // a month below the coverage threshold is a reference value, not a point on the line
+      series: r.zones.map((z) => ({
+        name: z.name,
+        values: months.map((m) => covered(z.months[m.index]!.co2.mean, z.months[m.index]!.coverage.co2)),
+      })),
       limit: { value: r.limits.co2.max, label: `${r.limits.co2.max} ppm` },
       format: (v) => fmt(v, 0, L),
     }),
     lineChart({
-      title: t('温度が基準内の割合（開庁時間）', 'Temperature within range (opening hours)'),
+      title: t('温度が基準内の割合（使用時間）', 'Temperature within range (time in use)'),
       unit: '%',
       categories: cats,
       series: r.zones.map((z) => ({
         name: z.name,
-        values: months.map((m) => z.months[m.index]!.temperature.withinShare),
+        values: months.map((m) =>
+          covered(z.months[m.index]!.temperature.withinShare, z.months[m.index]!.coverage.temperature),
+        ),
       })),
       minMax: 1,
       format: (v) => `${fmt(v * 100, 0, L)}%`,

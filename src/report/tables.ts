@@ -149,7 +149,7 @@ export function reportTables(r: Report): Table[] {
     },
     {
       sheet: t('温湿度', 'Temperature'),
-      title: t('温度・湿度（開庁時間）', 'Temperature and humidity (opening hours)'),
+      title: t('温度・湿度（使用時間）', 'Temperature and humidity (time in use)'),
       columns: [
         ...zoneCols,
         monthCol,
@@ -171,7 +171,7 @@ export function reportTables(r: Report): Table[] {
     },
     {
       sheet: 'CO2',
-      title: t('二酸化炭素（開庁時間）', 'CO2 (opening hours)'),
+      title: t('二酸化炭素（使用時間）', 'CO2 (time in use)'),
       columns: [
         ...zoneCols,
         monthCol,
@@ -191,7 +191,7 @@ export function reportTables(r: Report): Table[] {
     },
     {
       sheet: t('照度', 'Illuminance'),
-      title: t('照度（開庁時間）', 'Illuminance (opening hours)'),
+      title: t('照度（使用時間）', 'Illuminance (time in use)'),
       columns: [
         ...zoneCols,
         monthCol,
@@ -245,7 +245,7 @@ export function reportTables(r: Report): Table[] {
     },
     {
       sheet: t('窓口', 'Counters'),
-      title: t('窓口の待ち（開庁時間）', 'Counter queues (opening hours)'),
+      title: t('窓口の待ち（使用時間）', 'Counter queues (time in use)'),
       columns: [
         ...zoneCols,
         monthCol,

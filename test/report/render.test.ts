@@ -129,15 +129,15 @@ describe('CSV (read back)', () => {
     expect(sections).toEqual([
       '【主な所見】',
       '【概要】年度集計（ゾーン別）',
-      '【温湿度】温度・湿度（開庁時間）',
-      '【CO2】二酸化炭素（開庁時間）',
-      '【照度】照度（開庁時間）',
+      '【温湿度】温度・湿度（使用時間）',
+      '【CO2】二酸化炭素（使用時間）',
+      '【照度】照度（使用時間）',
       '【省エネ】省エネ',
-      '【窓口】窓口の待ち（開庁時間）',
+      '【窓口】窓口の待ち（使用時間）',
       '【警報】警報（発生月別）',
       '【データ取得率】データ取得率（受信数 ÷ 期待数）',
     ]);
-    const start = lines.findIndex((l) => l[0] === '【温湿度】温度・湿度（開庁時間）');
+    const start = lines.findIndex((l) => l[0] === '【温湿度】温度・湿度（使用時間）');
     const header = lines[start + 1]!;
     const row = lines.find((l) => l[0] === 'ロビー' && l[1] === '2026年4月' && lines.indexOf(l) > start)!;
     // a few hours of data in a month: reference values in brackets, not results

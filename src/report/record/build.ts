@@ -109,18 +109,24 @@ export function atTime(dayStart: number, hhmm: string): number {
   return dayStart + (h * 60 + m) * MIN;
 }
 
+function getOr<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
 /** Readings per zone → quantity → sensor, in time order. */
 type Index = Map<string, Map<string, Map<string, Reading[]>>>;
 
 function index(readings: readonly Reading[]): Index {
   const out: Index = new Map();
   for (const r of readings) {
-    let z = out.get(r.zone);
-    if (!z) out.set(r.zone, (z = new Map()));
-    let q = z.get(r.quantity);
-    if (!q) z.set(r.quantity, (q = new Map()));
-    let s = q.get(r.sensor);
-    if (!s) q.set(r.sensor, (s = []));
+    const z = getOr(out, r.zone, () => new Map());
+    const q = getOr(z, r.quantity, () => new Map());
+    const s = getOr(q, r.sensor, (): Reading[] => []);
     s.push(r);
   }
   for (const z of out.values())
@@ -180,12 +186,10 @@ export function buildRecord(input: RecordInput): RecordReport {
   for (const r of input.rows) {
     if (r.hour < from || r.hour >= to) continue;
     const key = `${r.zone}/${r.quantity}/${jstDateKey(r.hour)}`;
-    let list = dayRows.get(key);
-    if (!list) dayRows.set(key, (list = []));
+    const list = getOr(dayRows, key, () => []);
     list.push(r);
     const zq = `${r.zone}/${r.quantity}`;
-    let s = sensorsOf.get(zq);
-    if (!s) sensorsOf.set(zq, (s = new Set()));
+    const s = getOr(sensorsOf, zq, () => new Set());
     s.add(r.sensor);
   }
 

@@ -55,24 +55,30 @@ export function parseOfficialCsv(buf: Buffer, config: Config): OfficialParseResu
   const rejected: OfficialParseResult['rejected'] = [];
   records.forEach((rec, i) => {
     const line = i + 1;
-    const [date = '', time = '', zone = '', item = '', value = ''] = rec;
-    if (i === 0 && /date|日付|測定日/i.test(date)) return;
-    const d = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(date);
-    const t = /^(\d{1,2}):(\d{2})$/.exec(time);
-    if (!d) return void rejected.push({ line, reason: `date must be YYYY-MM-DD, got "${date}"` });
-    if (!t) return void rejected.push({ line, reason: `time must be HH:MM, got "${time}"` });
-    const zoneId = zoneIds.get(zone) ?? zoneIds.get(zone.toLowerCase());
-    if (!zoneId) return void rejected.push({ line, reason: `unknown zone "${zone}"` });
-    const itemId = ITEM_NAMES[item.toLowerCase()] ?? ITEM_NAMES[item];
-    if (!itemId) return void rejected.push({ line, reason: `unknown item "${item}"` });
-    const v = Number(value);
-    if (value === '' || !Number.isFinite(v))
-      return void rejected.push({ line, reason: `value must be a number, got "${value}"` });
-    const ts =
-      jstMidnight(Number(d[1]), Number(d[2]), Number(d[3])) + (Number(t[1]) * 60 + Number(t[2])) * 60_000;
-    values.push({ ts, zone: zoneId, item: itemId, value: v });
+    if (i === 0 && /date|日付|測定日/i.test(rec[0] ?? '')) return;
+    const result = parseRow(rec, zoneIds);
+    if (typeof result === 'string') rejected.push({ line, reason: result });
+    else values.push(result);
   });
   return { values, rejected };
+}
+
+/** One CSV row → a value, or the reason it was refused. */
+function parseRow(rec: readonly string[], zoneIds: ReadonlyMap<string, string>): OfficialValue | string {
+  const [date = '', time = '', zone = '', item = '', value = ''] = rec;
+  const d = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(date);
+  const t = /^(\d{1,2}):(\d{2})$/.exec(time);
+  if (!d) return `date must be YYYY-MM-DD, got "${date}"`;
+  if (!t) return `time must be HH:MM, got "${time}"`;
+  const zoneId = zoneIds.get(zone) ?? zoneIds.get(zone.toLowerCase());
+  if (!zoneId) return `unknown zone "${zone}"`;
+  const itemId = ITEM_NAMES[item.toLowerCase()] ?? ITEM_NAMES[item];
+  if (!itemId) return `unknown item "${item}"`;
+  const v = Number(value);
+  if (value === '' || !Number.isFinite(v)) return `value must be a number, got "${value}"`;
+  const ts =
+    jstMidnight(Number(d[1]), Number(d[2]), Number(d[3])) + (Number(t[1]) * 60 + Number(t[2])) * 60_000;
+  return { ts, zone: zoneId, item: itemId, value: v };
 }
 
 function decode(buf: Buffer): string {
