@@ -55,6 +55,13 @@ describe('embedded broker: defaults', () => {
       const local = await tryConnect(`mqtt://127.0.0.1:${port}`);
       expect(local.code).toBe(0);
       local.client.end(true);
+      // even on loopback, Kaiteki's client id is not for anyone else
+      const impostor = await tryConnect(`mqtt://127.0.0.1:${port}`, {
+        clientId: 'kaiteki-default',
+        clean: false,
+      });
+      expect(impostor.code).toBe(2);
+      expect((await (await fetch(`${app.url}/healthz`)).json()).parts.mqtt.ok).toBe(true);
       // and the port is not reachable on the machine's other addresses
       const lan = Object.values(networkInterfaces())
         .flat()
@@ -311,7 +318,8 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
     await done;
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(sent).toBeLessThan(total); // the broker closed the connection before the body was through
-    expect(peak - rss0).toBeLessThan(8 * 1024 * 1024);
+    // measured: < 0.5 MB when cut off at the header; about 8 MB when aedes reads the body
+    expect(peak - rss0).toBeLessThan(4 * 1024 * 1024);
     expect(await metric(app, 'packet_too_large')).toBe(before + 1);
     // and the broker still works
     const after = await tryConnect(url, { username: 'alice', password: 'alice-pw' });
