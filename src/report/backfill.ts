@@ -1,13 +1,13 @@
 import type { Config } from '../config/schema.js';
-import { Calendar } from '../core/calendar.js';
 import { fiscalYearRange, HOUR_MS } from '../core/jst.js';
+import { Judgement } from '../core/judgement.js';
 import { type LimitCheck, limitChecks } from '../core/limits.js';
 import type { Quantity } from '../core/quantities.js';
 import { SimModel, type SimSensor, sampleRange } from '../sim/model.js';
 import { hashUnit, strHash } from '../sim/rng.js';
 import { IN_USE_MS, IN_USE_VALUE_MS, inUseKey } from '../store/rollup.js';
 import type { RollupRow, TimeSeriesStore } from '../store/store.js';
-import { calendarInUse, type InUseFn } from './inuse.js';
+import type { InUseFn } from './inuse.js';
 import type { ExpectedSensor } from './types.js';
 
 /** A sensor to backfill: where it is, what it measures, how often it reports. */
@@ -23,7 +23,7 @@ export interface BackfillOptions {
   /** model sample step; each sample stands for its step of the hour (default 10 min) */
   stepMs?: number;
   onProgress?: (done: number, total: number) => void;
-  /** whether a zone is in use (the one judgement); default the calendar's opening hours */
+  /** whether a zone is in use; default the one judgement's (`Judgement.inUse`, each zone's own hours) */
   inUse?: InUseFn;
 }
 
@@ -47,9 +47,9 @@ export async function backfillYear(store: TimeSeriesStore, opts: BackfillOptions
   const seed = opts.seed ?? 1;
   const step = opts.stepMs ?? 10 * 60_000;
   const model = SimModel.fromConfig(config, seed);
-  const calendar = new Calendar(config.hours);
-  const checks = limitChecks(config, calendar);
-  const inUse = opts.inUse ?? calendarInUse(calendar);
+  const judgement = new Judgement(config);
+  const checks = limitChecks(config, judgement);
+  const inUse = opts.inUse ?? ((zone: string, ts: number) => judgement.inUse(zone, ts));
   const { from, to } = fiscalYearRange(fy);
   const hours = (to - from) / HOUR_MS;
   let written = 0;
