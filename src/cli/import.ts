@@ -98,6 +98,10 @@ export async function runImport(
   const config = loadConfig(env, opts.config ?? env.KAITEKI_CONFIG);
   const url = opts.url ?? (opts.direct ? undefined : await runningService(config));
   if (url) return importOverHttp(file, size, url, opts, env);
+  if (opts.direct && !opts.dryRun && (await runningService(config)))
+    console.error(
+      'kaiteki import: warning: a service is running on this configuration; with --direct it will not see the rollups of the hours it is still writing — prefer importing through it (drop --direct)',
+    );
   return importDirect(readFileSync(file), config, opts, clock);
 }
 

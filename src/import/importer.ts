@@ -57,6 +57,21 @@ export interface ImportSummary {
   rowsPerSecond: number;
 }
 
+/** One row, isolated: whatever throws while it is turned into a reading rejects that row only. */
+function safeRow(cells: readonly unknown[], line: number, ctx: Parameters<typeof rowToReading>[2]) {
+  try {
+    return rowToReading(cells, line, ctx);
+  } catch (err) {
+    return {
+      rejection: {
+        line,
+        reason: 'processing_error',
+        detail: String((err as Error)?.message ?? err).slice(0, 200),
+      },
+    };
+  }
+}
+
 /** Reads a CSV or XLSX file (bytes), never throwing for a bad row; an unreadable file throws ImportFileError. */
 export async function readTable(bytes: Buffer, encoding?: string): Promise<Table> {
   if (sniffFormat(bytes) === 'xlsx') return parseXlsx(bytes, hasRequiredColumns);
@@ -104,7 +119,7 @@ export async function importReadings(
   const total = table.rows.length;
   for (let i = 0; i < total; i++) {
     const row = table.rows[i]!;
-    const res = rowToReading(row.cells, row.line, ctx);
+    const res = safeRow(row.cells, row.line, ctx);
     if ('rejection' in res) {
       rejected++;
       byReason[res.rejection.reason] = (byReason[res.rejection.reason] ?? 0) + 1;

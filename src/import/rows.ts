@@ -87,7 +87,8 @@ export function importTimestamp(raw: unknown): number | { reason: 'bad_timestamp
   } else if (typeof raw === 'number') {
     if (raw > 0 && raw < 1e6) return Math.round((raw - 25569) * 86_400_000) - JST_OFFSET_MS;
     const t = toTimestamp(raw);
-    if (typeof t === 'number') return t;
+    // beyond ±8.64e15 ms there is no Date (new Date(1e308).toISOString() throws)
+    if (typeof t === 'number' && Math.abs(t) <= 8.64e15) return t;
   } else if (typeof raw === 'string') {
     const s = raw.trim();
     if (/^\d{9,13}$/.test(s)) {

@@ -58,6 +58,7 @@ describe('import timestamps', () => {
     expect(importTimestamp(new Date('2025-06-10T10:00:00Z'))).toBe(want);
     // an Excel serial date: 2025-06-10 10:00 is 45818 + 10/24
     expect(importTimestamp(45818 + 10 / 24)).toBe(want);
+    expect(importTimestamp(1e308)).toMatchObject({ reason: 'bad_timestamp' }); // a number cell no Date can hold
   });
 
   it('rejects what is not a date', () => {
@@ -183,6 +184,39 @@ describe('importReadings', () => {
     await expect(run('time,where,value\n1,2,3\n')).rejects.toThrow(ImportFileError);
     await expect(run('time,where,value\n1,2,3\n')).rejects.toThrow(
       /missing column\(s\) zone, sensor, quantity/,
+    );
+  });
+});
+
+describe('importReadings on garbage', () => {
+  it('never throws anything but ImportFileError, and never stores an invalid reading', async () => {
+    const fc = await import('fast-check');
+    const cell = fc.oneof(
+      fc.string(),
+      fc.constantFrom('lobby', 'env-1', 'co2', 'temperature', '2025-06-10 10:00', '1e308', 'NaN', '-1', '℃'),
+      fc.double().map(String),
+    );
+    const csvRow = fc.array(cell, { minLength: 0, maxLength: 8 }).map((cs) => cs.join(','));
+    const file = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+      fc
+        .array(csvRow, { maxLength: 12 })
+        .map((rows) => Buffer.from(['ts,zone,sensor,quantity,value,unit', ...rows].join('\n'))),
+    );
+    await fc.assert(
+      fc.asyncProperty(file, async (bytes) => {
+        try {
+          const { s, stored } = await run(bytes);
+          expect(s.accepted + s.rejected).toBe(s.rows);
+          for (const r of stored.values()) {
+            expect(Number.isFinite(r.value) && Number.isFinite(r.ts)).toBe(true);
+            expect(r.ts).toBeLessThanOrEqual(NOW + config.ingest.maxFutureSkewSeconds * 1000);
+          }
+        } catch (err) {
+          expect(err).toBeInstanceOf(ImportFileError);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
