@@ -1,4 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
+import { type AuditLog, auditFrom } from '../audit/audit.js';
 import type { Bus } from '../core/bus.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage, KaitekiError } from '../core/errors.js';
@@ -38,7 +39,7 @@ export function contentDisposition(ja: string, ascii: string, inline = false): s
  * current hour); a year not yet begun or a bad parameter is a 400.
  */
 export function reportRouter(
-  src: ReportSources & { log: Logger; clock: Clock; bus?: Bus; adminToken?: string },
+  src: ReportSources & { log: Logger; clock: Clock; bus?: Bus; adminToken?: string; audit?: AuditLog },
 ): Router {
   const router = Router();
   /**
@@ -99,6 +100,14 @@ export function reportRouter(
         const kept = saveOfficial(src.config, parsed.values);
         const needs = await calibrationEvents(src, parsed.values);
         for (const n of needs) src.bus?.emit('calibration', n);
+        src.audit?.record({
+          ...auditFrom(req),
+          action: 'report.official',
+          target: [
+            ...new Set(parsed.values.map((v) => new Date(v.ts + 9 * 3_600_000).toISOString().slice(0, 10))),
+          ].join(','),
+          detail: { rows: parsed.values.length, rejected: parsed.rejected.length, drifting: needs.length },
+        });
         res.json({ imported: parsed.values.length, kept, rejected: parsed.rejected, calibration: needs });
       } catch (err) {
         src.log.error({ err: errorMessage(err) }, 'official measurement import failed');
