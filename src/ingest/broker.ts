@@ -160,6 +160,14 @@ export class EmbeddedBroker implements Service {
       },
       'embedded MQTT broker listening',
     );
+    const network = !plainLoopback || tls.port !== null;
+    if (network && this.sec.allowAnonymous) {
+      this.log.warn('anonymous MQTT clients are allowed on a network listener (allowAnonymous: true)');
+    } else if (network && this.envUsers.size === 0 && this.fileUsers.size === 0) {
+      this.log.warn(
+        'network MQTT listener without any users: sensors cannot connect (set mqtt.embedded.passwordFile or KAITEKI_BROKER_USERS)',
+      );
+    }
     if (tls.port !== null) {
       const server = createTlsServer({ cert: readFileSync(tls.cert!), key: readFileSync(tls.key!) }, (sock) =>
         this.accept(sock, { listener: 'tls', loopback: false }),
