@@ -144,7 +144,11 @@ export async function importReadings(
         }
       }
     }
-    if ((i & 1023) === 1023) opts.onProgress?.('rows', i + 1, total);
+    if ((i & 1023) === 1023) {
+      opts.onProgress?.('rows', i + 1, total);
+      // inside the service: let ingest and HTTP run between slices of a large file
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   if (batch.length > 0) await target.write(batch);
   opts.onProgress?.('rows', total, total);

@@ -176,6 +176,7 @@ export async function reaggregateDirty(
   const total = dirty.size;
   let done = 0;
   for (const a of starts) {
+    await yieldToIo();
     const series = chunks.get(a)!;
     const [first, last] = span.get(a)!;
     const res = await rebuildChunk(ctx, first, last + HOUR_MS, filterFor([...series.values()]), opts.now, {
@@ -208,6 +209,7 @@ export async function rebuildRange(
   const total = (to - from) / HOUR_MS;
   for (let a = from; a < to; a += chunkMs) {
     if (opts.shouldStop?.()) return { ...out, stoppedAt: a };
+    await yieldToIo();
     const b = Math.min(to, a + chunkMs);
     const res = await rebuildChunk(ctx, a, b, range.filter ?? {}, opts.now, {
       keepSeries: () => true,
@@ -255,4 +257,13 @@ export async function rebuildSeriesTail(
   const raw = await readWithLeadIn(ctx.source, agg, filterFor([id]), from, now + DAY_MS, (k) => k === key);
   for (const r of raw) agg.add(r);
   return { agg, rows: agg.takeRows(now, from), raw };
+}
+
+/**
+ * Lets I/O run between chunks: the embedded store answers synchronously, so
+ * without this a long rebuild inside the service would hold up MQTT ingest
+ * and HTTP until it is done.
+ */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -18,6 +18,7 @@ import {
   rebuildRange,
   rebuildSeriesTail,
   type SeriesId,
+  yieldToIo,
 } from './rollup-rebuild.js';
 import { newAggregator, type RollupSpec } from './rollup-spec.js';
 import type { RollupRow, TimeSeriesStore } from './store.js';
@@ -326,6 +327,7 @@ export class RollupService implements Service {
     const total = dirty.size;
     let done = 0;
     for (const t of tails) {
+      await yieldToIo();
       this.rebuilding.set(t.key, []);
       const release = () => {
         const held = this.rebuilding.get(t.key) ?? [];
