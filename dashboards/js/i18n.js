@@ -103,7 +103,7 @@ const DICT = {
     band_yellow: '20–40 min',
     band_red: '40 min or more',
     band_none: 'wait unknown',
-    serving: 'Now serving',
+    serving: 'Serving',
     ticket_unit: '',
     counter_closed: 'Closed',
     next_open: 'Opens {when}',
