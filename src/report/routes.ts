@@ -24,6 +24,10 @@ import {
 } from './record/generate.js';
 import { calibrationEvents, parseOfficialCsv, saveOfficial } from './record/official.js';
 
+/** CSP of an HTML report: inline styles only, no script, nothing loaded from elsewhere. */
+export const REPORT_DOCUMENT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
 /** `attachment; filename="ascii"; filename*=UTF-8''…` (RFC 6266 / RFC 5987). */
 export function contentDisposition(ja: string, ascii: string, inline = false): string {
   const encoded = encodeURIComponent(ja).replace(
@@ -42,6 +46,12 @@ export function reportRouter(
   src: ReportSources & { log: Logger; clock: Clock; bus?: Bus; adminToken?: string; audit?: AuditLog },
 ): Router {
   const router = Router();
+  // HTML reports are self-contained documents with their own <style> and inline SVG charts, and no
+  // script: they get a policy of their own instead of the pages' (which refuses inline styles).
+  router.use('/reports', (req, res, next) => {
+    if (req.query.format === 'html') res.setHeader('Content-Security-Policy', REPORT_DOCUMENT_CSP);
+    next();
+  });
   /**
    * `GET /reports/record?from=2026-10&months=2&format=xlsx|csv|html`: the legal
    * air-environment record (空気環境測定記録) for the months from `from`.

@@ -32,6 +32,20 @@ describe.skipIf(!CHROMIUM)('pages under the Content-Security-Policy (Chromium)',
     await app?.cleanup();
   });
 
+  it('the HTML eco report keeps its own styles (a document policy: inline style, no script)', async () => {
+    const page = await browser.newPage();
+    const errors = watchConsole(page);
+    const res = await page.goto(`${app.url}/api/reports/eco?format=html`, { waitUntil: 'load' });
+    expect(res?.status()).toBe(200);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).toContain("default-src 'none'");
+    // the report's <style> applied: headings carry their coloured rule
+    expect(await page.$eval('h2', (h) => getComputedStyle(h).borderLeftWidth)).toBe('4px');
+    expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e.text))).toEqual([]);
+    await page.close();
+  });
+
   for (const path of ['/', '/?lang=en', '/alerts', '/visit', '/visit/poster']) {
     it(`${path} loads its scripts and styles with nothing refused`, async () => {
       const page = await browser.newPage();
