@@ -35,7 +35,15 @@ export function checkConfig(
       throw err;
     }
   };
-  const config = collect(() => (file === undefined ? loadConfig(env) : loadConfig(env, file)));
+  let config = collect(() => (file === undefined ? loadConfig(env) : loadConfig(env, file)));
+  // problems of meaning only: go on with the typed config, so the inventory and rules are checked too
+  if (!config && issues.length > 0) {
+    try {
+      config = loadConfig(env, file ?? env.KAITEKI_CONFIG ?? undefined, { typesOnly: true });
+    } catch {
+      // type errors: nothing more can be checked against this config
+    }
+  }
   if (!config) return { issues };
   const inventory = collect(() => loadInventory(config));
   const rules = config.alerts.enabled

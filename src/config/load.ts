@@ -54,13 +54,27 @@ const SECRETS: { env: string; key: keyof Secrets; filePaths: string[][] }[] = [
  * environment overrides, then the schema. Throws ConfigError listing every
  * problem at once.
  */
-export function loadConfig(env: Env = process.env, file = env.KAITEKI_CONFIG ?? DEFAULT_CONFIG_FILE): Config {
+export function loadConfig(
+  env: Env = process.env,
+  file = env.KAITEKI_CONFIG ?? DEFAULT_CONFIG_FILE,
+  opts: ParseOptions = {},
+): Config {
   const raw = readYamlObject(file, file !== DEFAULT_CONFIG_FILE);
-  return parseConfig(raw, file, env);
+  return parseConfig(raw, file, env, opts);
+}
+
+export interface ParseOptions {
+  /** skip the checks of meaning (check-config uses it to go on checking the rules against a config with such problems) */
+  typesOnly?: boolean;
 }
 
 /** Validates an already-read object (tests, `kaiteki check-config`). */
-export function parseConfig(raw: unknown, file: string, env: Env = process.env): Config {
+export function parseConfig(
+  raw: unknown,
+  file: string,
+  env: Env = process.env,
+  opts: ParseOptions = {},
+): Config {
   const issues: ConfigIssue[] = [];
   const obj: Record<string, unknown> = isPlainObject(raw) ? structuredClone(raw) : {};
   if (raw !== undefined && raw !== null && !isPlainObject(raw)) {
@@ -109,7 +123,7 @@ export function parseConfig(raw: unknown, file: string, env: Env = process.env):
   }
   const result = configSchema.safeParse(obj);
   if (!result.success) issues.push(...zodIssues(result.error, obj, file, fromEnv));
-  else issues.push(...semanticIssues(result.data, file));
+  else if (!opts.typesOnly) issues.push(...semanticIssues(result.data, file));
   if (issues.length > 0) throw new ConfigError(issues);
   const secrets: Secrets = {};
   for (const s of SECRETS) if (env[s.env]) secrets[s.key] = env[s.env];

@@ -96,6 +96,15 @@ describe('kaiteki check-config', () => {
     has(`${rules}: rules[c].zones[0]: expected one of the configured zones (lobby), got "attic"`);
   });
 
+  it("problems of meaning in the config do not hide the rules file's problems", () => {
+    const rules = write('rules:\n  - { id: comfort.co2, category: comfort, quantity: co2, abve: 1000 }\n');
+    const f = site('hours: { open: "18:30", close: "17:00" }', rules);
+    const p = problems(f);
+    expect(p).toHaveLength(2);
+    expect(p[0]).toBe(`${f}: hours: expected open before close, got open "18:30", close "17:00"`);
+    expect(p[1]).toContain(`${rules}: rules[comfort.co2]: unknown key(s) "abve"`);
+  });
+
   it('a misspelt key is an error in every section', () => {
     const sections = [
       'site: { id: x, nmae: y }',
