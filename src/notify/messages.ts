@@ -270,7 +270,8 @@ function describe(a: Alert, lang: Lang): { label: string; line: string; limit: s
   }
   const limit = limitText(a, lang);
   const avg = a.kind === 'day_average' ? (ja ? '本日平均 ' : "today's mean ") : '';
-  const label = title ? `${title}: ${qName}` : qName;
+  // 「建物保全（温度）」 already names the quantity: no 「: 温度」 after it
+  const label = title ? (qName && !title.includes(qName) ? `${title}: ${qName}` : title) : qName;
   const line = ja
     ? `${label} ${avg}${valueText(a, a.value, lang)}（基準 ${limit}）`
     : `${label} ${avg}${valueText(a, a.value, lang)} (limit ${limit})`;

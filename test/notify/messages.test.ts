@@ -212,7 +212,27 @@ describe('notice messages', () => {
       'firing',
       ctx,
     );
-    expect(wait.title).toBe('【警告】1階ロビー 窓口の待ち時間: 待ち時間 25分（基準 20分 未満）が15分継続');
+    expect(wait.title).toBe('【警告】1階ロビー 窓口の待ち時間 25分（基準 20分 未満）が15分継続');
+    const frost = renderNotice(
+      [
+        {
+          ...base,
+          ruleId: 'protection.temperature',
+          category: 'protection',
+          severity: 'critical',
+          quantity: 'temperature',
+          value: 5,
+          peak: 4.8,
+          limit: { above: 35, below: 10 },
+          title: { ja: '建物保全（温度）', en: 'Building protection (temperature)' },
+        },
+      ],
+      'firing',
+      ctx,
+    );
+    expect(frost.title).toBe('【重大】1階ロビー 建物保全（温度） 5.0 °C（基準 10.0〜35.0 °C）が15分継続');
+    expect(frost.text).toContain('・最低 4.8 °C');
+    expect(frost.text).toContain('対応: 凍結のおそれがあります');
   });
 
   it('Slack blocks and Teams cards put the alert page behind a button; ids go to a context line', () => {
