@@ -336,6 +336,12 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
       5000,
       'the TLS reading stored',
     );
+    // the packet size check sees the decrypted stream too
+    const before = await metric(app, 'packet_too_large');
+    const closed = new Promise<void>((resolve) => ok.client.once('close', () => resolve()));
+    ok.client.publish('kaiteki/default/lobby/over-tls', Buffer.alloc(256 * 1024, 0x20), { qos: 0 });
+    await closed;
+    expect(await metric(app, 'packet_too_large')).toBe(before + 1);
     ok.client.end(true);
     expect((await tryConnect(tlsUrl, { rejectUnauthorized: false })).code).toBe(5);
   });
