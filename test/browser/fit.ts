@@ -83,3 +83,78 @@ export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = 
     return out;
   }, opts.checkHeight ?? true);
 }
+
+export interface ContrastProblem {
+  el: string;
+  text: string;
+  ratio: number;
+  needed: number;
+}
+
+/**
+ * WCAG 2.x AA contrast of every visible text against its effective
+ * background (the nearest ancestor with an opaque background colour; images
+ * and gradients are not looked into): 4.5:1, or 3:1 for large text (24 px,
+ * or 18.66 px bold). Opacity on an ancestor is folded in.
+ */
+export async function contrastProblems(page: Page): Promise<ContrastProblem[]> {
+  return page.evaluate(() => {
+    const parse = (c: string): [number, number, number, number] => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return [0, 0, 0, 0];
+      const p = m[1]!
+        .split(/[ ,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return [p[0]!, p[1]!, p[2]!, p[3] ?? 1];
+    };
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const blend = (fg: number[], bg: number[], a: number) =>
+      fg.slice(0, 3).map((v, i) => v * a + bg[i]! * (1 - a));
+    const out: { el: string; text: string; ratio: number; needed: number }[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set<Element>();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || seen.has(el) || !n.textContent?.trim()) continue;
+      seen.add(el);
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden' || el.closest('[hidden]') || el.getClientRects().length === 0) continue;
+      let bg: number[] = [255, 255, 255];
+      let opacity = 1;
+      for (let a: Element | null = el; a; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        opacity *= Number(s.opacity);
+        const c = parse(s.backgroundColor);
+        if (c[3] >= 0.99) {
+          bg = c.slice(0, 3);
+          break;
+        }
+      }
+      const [r, g, b, alpha] = parse(cs.color);
+      const fg = blend([r, g, b], bg, alpha * opacity);
+      const l1 = lum(fg);
+      const l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = Number.parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+      const needed = large ? 3 : 4.5;
+      if (ratio < needed)
+        out.push({
+          el: `${el.tagName.toLowerCase()}${Array.from(el.classList)
+            .map((c) => `.${c}`)
+            .join('')}`,
+          text: (el.textContent ?? '').trim().slice(0, 40),
+          ratio: Math.round(ratio * 100) / 100,
+          needed,
+        });
+    }
+    return out;
+  });
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { connectClient } from '../helpers/app.js';
 import { MOSQUITTO, type Mosquitto, startMosquitto } from '../helpers/mosquitto.js';
-import { fitProblems, VIEWPORTS } from './fit.js';
+import { contrastProblems, fitProblems, VIEWPORTS } from './fit.js';
 import {
   CHROMIUM,
   history,
@@ -158,6 +158,7 @@ describe.skipIf(!CAN_RUN)(
               ),
             );
             for (const l of lines) expect(l).toEqual([18, 28, 1000]);
+            expect(await contrastProblems(page)).toEqual([]);
           }
           const problems = await fitProblems(page);
           await page.screenshot({ path: `test-output/screen-wall-${vp.width}x${vp.height}-${lang}.png` });

@@ -12,7 +12,7 @@ import { seedRecentHistory } from '../../src/sim/history.js';
 import { SimModel } from '../../src/sim/model.js';
 import { startApp, testConfig } from '../helpers/app.js';
 import { freePort } from '../helpers/binaries.js';
-import { fitProblems, VIEWPORTS } from './fit.js';
+import { contrastProblems, fitProblems, VIEWPORTS } from './fit.js';
 import { CHROMIUM, launchChromium, watchConsole } from './fixture.js';
 
 if (!CHROMIUM) console.warn('visitor page browser tests skipped: /usr/bin/chromium not installed');
@@ -122,6 +122,7 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     const box = await cards.nth(0).boundingBox();
     expect(box!.y + box!.height).toBeLessThan(844);
     expect(await fitProblems(page)).toEqual([]);
+    expect(await contrastProblems(page)).toEqual([]); // WCAG AA for every text on the page
     expect(await page.locator('#asof').textContent()).toContain('10:00 現在');
     await page.screenshot({ path: 'test-output/visit-390.png', fullPage: true });
     expect(errors).toEqual([]);
@@ -270,6 +271,18 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     expect(await page.locator('.card').count()).toBe(2);
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it('checks itself: the layout and contrast checks catch clipped text and grey on white', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.setContent(
+      '<p style="color:#aaa;background:#fff;font-size:16px">grey</p>' +
+        '<div style="width:50px;overflow:hidden;white-space:nowrap">a long line of text here</div>',
+    );
+    expect((await contrastProblems(page)).map((p) => p.text)).toEqual(['grey']);
+    expect((await fitProblems(page)).map((p) => p.what)).toContain('clipped');
+    await context.close();
   });
 
   it('prints an A4 poster whose QR code decodes to the configured public URL', async () => {
