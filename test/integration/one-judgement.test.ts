@@ -9,7 +9,6 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { AppContext } from '../../src/core/context.js';
 import { HOUR_MS, jstParts } from '../../src/core/jst.js';
 import { LatestCache } from '../../src/core/latest.js';
-import { limitChecks } from '../../src/core/limits.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Metrics } from '../../src/core/metrics.js';
 import type { Quantity } from '../../src/core/quantities.js';
@@ -19,7 +18,8 @@ import type { ZoneStatus } from '../../src/core/zone-status.js';
 import { Inventory, type Sensor } from '../../src/inventory/inventory.js';
 import { BaseNotifier, type Notice } from '../../src/notify/notifier.js';
 import { NotifierRegistry } from '../../src/notify/registry.js';
-import { HourlyAggregator } from '../../src/store/rollup.js';
+import { buildReport } from '../../src/report/aggregate.js';
+import { newAggregator, rollupSpec } from '../../src/store/rollup-spec.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { RollupRow } from '../../src/store/store.js';
 
@@ -129,7 +129,8 @@ describe('one judgement: a week of status, alerts and report figures that agree'
     new NotifierRegistry().register('webhook', () => capture),
   );
   const status = new ZoneStatusService(ctx);
-  const agg = new HourlyAggregator(limitChecks(config, j), (site, sensor) => j.staleAfterMs(site, sensor));
+  // the rollups exactly as the live service builds them (the report reads these)
+  const agg = newAggregator(rollupSpec(config, ctx.inventory, j));
 
   /** every alert change, and the alerts open now */
   const changes: { type: string; alert: Record<string, unknown> & { zone: string; rule: string } }[] = [];
@@ -309,5 +310,28 @@ describe('one judgement: a week of status, alerts and report figures that agree'
     }
     expect(overDays).toEqual(['kumin-counter 2026-11-20T08:00:00.000Z']); // Friday, judged at 17:00
     expect(dayAlerts).toEqual(overDays);
+    // and the eco report built from the same rollups counts the same days, zone by zone
+    const report = buildReport({
+      config,
+      calendar: j.calendar,
+      fy: 2026,
+      to: END,
+      generatedAt: END,
+      rows,
+      previousRows: [],
+      sensors: [],
+      alerts: [],
+      defaultIntervalSeconds: 600,
+      judgement: j,
+    });
+    const november = report.months.findIndex((m) => m.key === '2026-11');
+    for (const zone of ZONES) {
+      const z = report.zones.find((x) => x.id === zone)!;
+      expect(z.months[november]!.co2.daysAbove, zone).toBe(
+        dayAlerts.filter((d) => d.startsWith(`${zone} `)).length,
+      );
+      // days measured: the in-use days of the week (Tue–Fri; Saturday, Sunday and the holiday are closed)
+      expect(z.months[november]!.co2.daysMeasured, zone).toBe(4);
+    }
   });
 });
