@@ -91,6 +91,7 @@ export class EmbeddedBroker implements Service {
   private readonly envUsers: Map<string, string>;
   private readonly sec: BrokerSecurity;
   private readonly mRefused;
+  private filterCache?: { at: number; filters: string[] };
 
   constructor(
     private readonly host: string,
@@ -399,7 +400,7 @@ export class EmbeddedBroker implements Service {
     }
     const user = p?.kind === 'user' ? p.name : '';
     const filters =
-      p?.kind === 'user' && p.acl ? expand(p.acl.publish, user, client.id) : this.sec.sensorPublish();
+      p?.kind === 'user' && p.acl ? expand(p.acl.publish, user, client.id) : this.sensorFilters();
     if (filters.some((f) => topicMatches(f, packet.topic))) {
       done(null);
       return;
@@ -411,6 +412,15 @@ export class EmbeddedBroker implements Service {
       address: this.conns.get(client.conn)?.address,
     });
     done(new Error('publish not authorized'));
+  }
+
+  /** The sensor publish filters, recomputed at most once a second (a confirmed device adds topics). */
+  private sensorFilters(): string[] {
+    const now = Date.now();
+    if (!this.filterCache || now - this.filterCache.at > 1000) {
+      this.filterCache = { at: now, filters: this.sec.sensorPublish() };
+    }
+    return this.filterCache.filters;
   }
 
   private authorizeSubscribe(
