@@ -176,7 +176,7 @@ function render(/** @type {any} */ data) {
     sections.push(
       h('section', { class: 'linked', 'aria-labelledby': 'h-linked' }, [
         h('h2', { id: 'h-linked' }, [t(data.mine.length > 1 ? 'linked_many' : 'linked_one')]),
-        ...data.mine.map((/** @type {any} */ a) => card(a, data.silences, true)),
+        ...data.mine.map((/** @type {any} */ a) => card(a, true)),
       ]),
     );
   }
@@ -188,7 +188,7 @@ function render(/** @type {any} */ data) {
         token ? t('other_active', { n: others.length }) : t('active', { n: others.length }),
       ]),
       others.length ? null : h('p', { class: 'empty' }, [t('none_active')]),
-      ...others.map((/** @type {any} */ a) => card(a, data.silences, false)),
+      ...others.map((/** @type {any} */ a) => card(a, false)),
     ]),
   );
   const live = data.silences.filter((/** @type {any} */ x) => x.active);
@@ -204,7 +204,7 @@ function render(/** @type {any} */ data) {
     sections.push(
       h('section', { 'aria-labelledby': 'h-recent' }, [
         h('h2', { id: 'h-recent' }, [t('recent')]),
-        ...recent.map((/** @type {any} */ a) => card(a, data.silences, false)),
+        ...recent.map((/** @type {any} */ a) => card(a, false)),
       ]),
     );
   main.replaceChildren(...sections);
@@ -212,8 +212,8 @@ function render(/** @type {any} */ data) {
   $('updated').textContent = t('updated', { t: jstTime.format(new Date()) });
 }
 
-/** @param {any} a @param {any[]} silences @param {boolean} canAct */
-function card(a, silences, canAct) {
+/** @param {any} a @param {boolean} canAct */
+function card(a, canAct) {
   const resolved = a.state === 'resolved';
   const acked = a.state === 'acknowledged' || a.acknowledgedAt;
   const state = resolved ? t('st_resolved') : acked ? t('st_acked') : t('st_firing');
@@ -225,7 +225,8 @@ function card(a, silences, canAct) {
     a.kind === 'stale' || a.kind === 'empty_zone' || a.quantity === 'lights'
       ? ''
       : `${t(isLow(a) ? 'lowest' : 'highest')} ${value(a, a.peak)}`;
-  const silenced = silences.find((/** @type {any} */ x) => x.active && covers(x, a));
+  // the server marks an open alert covered by a silence in force
+  const silenced = a.silence;
   const el = h(
     'article',
     {
@@ -298,13 +299,6 @@ function card(a, silences, canAct) {
     ],
   );
   return el;
-}
-
-/** @param {any} x @param {any} a */
-function covers(x, a) {
-  return (
-    x.site === a.site && x.zone === a.zone && (x.scope === 'zone' || (a.sensor && a.sensor === x.sensor))
-  );
 }
 
 // ── trend (inline SVG from /api/series) ───────────────────────────────────

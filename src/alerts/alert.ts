@@ -2,6 +2,7 @@ import type { Quantity } from '../core/quantities.js';
 import { adviceFor, isLow } from '../notify/advice.js';
 import type { RuleConfig } from '../rules/schema.js';
 import type { Category, Severity } from '../rules/types.js';
+import type { SilenceJson } from './silences.js';
 
 /** `threshold`, `day_average`, `empty_zone`, `stale`, `offline` … as the rules file names them */
 export type RuleKind = RuleConfig['kind'];
@@ -129,4 +130,5 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     durationMs: durationMs(a, now),
   };
 }
-export type AlertJson = ReturnType<typeof alertJson>;
+/** As the API shows it; `silence` is set on an open alert while a silence covers it. */
+export type AlertJson = ReturnType<typeof alertJson> & { silence?: SilenceJson };

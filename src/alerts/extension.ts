@@ -222,7 +222,12 @@ export class Alerting implements Extension {
     return this.store
       .list(filter)
       .map((a) => this.book?.findOpen(a.id) ?? a)
-      .map((a) => alertJson(a, now, this.zoneNames.get(a.zone)));
+      .map((a) => {
+        const json = alertJson(a, now, this.zoneNames.get(a.zone));
+        // An open alert under a silence in force says so (the page and the wall show it).
+        const s = a.state === 'resolved' ? undefined : this.silenceStore?.covering(a, now);
+        return s ? { ...json, silence: silenceJson(s, now) } : json;
+      });
   }
 
   /** Alerts opened in [from, to), for the report. */

@@ -62,7 +62,9 @@ describe('silences', () => {
     feed(h, 1200, 115);
     expect(h.clock.now()).toBeLessThan(until);
     expect(kinds(h)).toEqual(['firing', 'silenced']);
-    expect(h.alerting.listAlerts({ state: 'firing' })).toHaveLength(1);
+    expect(h.alerting.listAlerts({ state: 'firing' })).toEqual([
+      expect.objectContaining({ silence: expect.objectContaining({ reason: 'センサー修理', active: true }) }),
+    ]);
     let list = (await (await fetch(`${base}/api/silences`)).json()) as { active: boolean }[];
     expect(list.map((s) => s.active)).toEqual([true]);
 
@@ -72,6 +74,7 @@ describe('silences', () => {
     expect(kinds(h)).toEqual(['firing', 'silenced', 'reminder']);
     list = (await (await fetch(`${base}/api/silences`)).json()) as { active: boolean }[];
     expect(list.map((s) => s.active)).toEqual([false]);
+    expect(h.alerting.listAlerts({ state: 'firing' })![0]!.silence).toBeUndefined();
   });
 
   it('a sensor silence leaves other sensors and zones alone; a zone silence covers the zone', async () => {

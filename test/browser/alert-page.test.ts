@@ -227,6 +227,7 @@ describe.skipIf(!CHROMIUM)(
         expect.objectContaining({ active: true, sensor: 'env-1', by: '施設係 山田' }),
       ]);
       await page.locator('.silence-row').first().waitFor();
+      await page.locator(`#alert-${id} .badge.muted`).waitFor(); // 「通知停止中」 on the alert itself
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(OUT, 'alert-page-390x844-ja-acked.png'), fullPage: true });
       expect(errors).toEqual([]);
