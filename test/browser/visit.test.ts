@@ -236,6 +236,27 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     }
   });
 
+  it('says plainly when the page itself has had nothing new for a while (connection lost)', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.clock.install();
+    // No live stream (it ends at once) and, after the first load, no answers at all.
+    await page.route('**/visit/api/stream', (r) =>
+      r.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 600000\n\n' }),
+    );
+    await page.goto(`${app.url}/visit`);
+    await page.waitForSelector('body[data-ready]');
+    expect(await page.locator('#conn').isHidden()).toBe(true);
+    await page.route('**/visit/api/counters', (r) => r.abort());
+    await page.clock.fastForward('02:00');
+    await expect.poll(() => page.locator('#conn').isVisible()).toBe(true);
+    expect(await page.locator('#conn').textContent()).toBe(
+      '接続が切れています。10:00 時点の情報です。再接続しています…',
+    );
+    expect(await page.evaluate(() => document.body.classList.contains('old'))).toBe(true);
+    await context.close();
+  });
+
   it('updates live over the stream when a new reading arrives', async () => {
     const { page, close } = await open('/visit', { width: 390, height: 844 });
     const fresh = liveReadings(MONDAY_10 - 5_000).map((r) =>
