@@ -15,6 +15,8 @@ interface Acc {
   coveredMs: number;
   outside: Record<string, number>;
   dirty: boolean;
+  /** the state held into this hour (state quantities), for an hour without a reading of its own */
+  held?: number;
 }
 
 interface SeriesState {
@@ -146,7 +148,11 @@ export class HourlyAggregator {
         const extra = open.get(hour);
         if (!acc.dirty && !extra) continue;
         acc.dirty = false;
-        if (hour < minHour || acc.count === 0) continue;
+        if (hour < minHour) continue;
+        // a state (lights on at 17:00, off at 03:00, reported on change) covers the hours between
+        // its readings: those hours get a row with count 0 and the held value, so the time is not lost
+        const heldOnly = acc.count === 0 && acc.held !== undefined && acc.coveredMs > 0;
+        if (acc.count === 0 && !heldOnly) continue;
         const outside = { ...acc.outside };
         for (const [id, ms] of Object.entries(extra?.outside ?? {})) outside[id] = (outside[id] ?? 0) + ms;
         out.push({
@@ -154,9 +160,9 @@ export class HourlyAggregator {
           hour,
           count: acc.count,
           sum: acc.sum,
-          min: acc.min,
-          max: acc.max,
-          last: acc.last,
+          min: heldOnly ? acc.held! : acc.min,
+          max: heldOnly ? acc.held! : acc.max,
+          last: heldOnly ? acc.held! : acc.last,
           coveredMs: acc.coveredMs + (extra?.covered ?? 0),
           outside,
         });
@@ -236,6 +242,7 @@ export class HourlyAggregator {
       if (target) {
         target.coveredMs += ms;
         target.dirty = true;
+        if (STATE_QUANTITIES.has(st.id.quantity)) target.held = value;
       } else if (p && into) {
         p.covered += ms;
         into.set(hour, p);

@@ -45,6 +45,12 @@ describe('honest figures (known answers from the docs: coverage-fy2026.ts)', () 
     expect(june.eco.lightsAfterHoursHours).toBeCloseTo(e.june.lightsAfterHours, 9);
     expect(june.eco.lightsClosedDayHours).toBe(0);
     expect(june.coverage.lights).toBeCloseTo(1, 9);
+    // a circuit that reports only on change: the hours between its readings still count
+    const lobby = zone('lobby').months[JUNE]!;
+    expect(lobby.eco.lightsAfterHoursHours).toBeCloseTo(e.june.onChangeAfterHours, 9);
+    expect(lobby.eco.lightsClosedDayHours).toBeCloseTo(e.june.onChangeClosedDay, 9);
+    // bounded: the last reading (30 June 23:50, off) holds 24 h, to 1 July 23:50, and no longer
+    expect(zone('office').months[JULY]!.coverage.lights).toBeCloseTo((24 - 1 / 6) / 744, 9);
   });
 
   it('refuses a year-on-year comparison when a period is not covered (比較不可)', () => {
