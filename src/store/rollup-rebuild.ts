@@ -90,9 +90,11 @@ export class DirtyHours {
 
 /**
  * Raw readings of [from, to) plus a lead-in long enough for the readings
- * before `from` that still reach into it (the longest reach among the
- * series present: stale time, or the state hold of lights/occupancy), in
- * time order. `keep` picks the series to aggregate.
+ * before `from` that still reach into it, in time order. `keep` picks the
+ * series to aggregate; `known` are series wanted even without a reading in
+ * [from, to) (a held state: lights on since yesterday evening). The lead is
+ * per quantity: a state (lights, occupancy) may reach back a day and is read
+ * with its own query; a measurement only its stale time.
  */
 export async function readWithLeadIn(
   source: RawSource,
@@ -101,29 +103,36 @@ export async function readWithLeadIn(
   from: number,
   to: number,
   keep: (key: string) => boolean,
+  known: readonly SeriesId[] = [],
 ): Promise<Reading[]> {
   const main = (await source({ ...filter, from, to })).filter((r) => keep(seriesKey(r)));
-  if (main.length === 0) return main;
-  // lead per quantity: a state (lights) may reach back a day, a measurement only its stale time —
-  // so the long lead-in is read for the state quantities alone, not for every series
   const seen = new Set<string>();
-  const leads = new Map<Quantity, number>();
-  for (const r of main) {
-    const k = seriesKey(r);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    leads.set(r.quantity, Math.max(leads.get(r.quantity) ?? 0, agg.reachMs(r)));
-  }
-  const states = [...leads.keys()].filter((q) => STATE_QUANTITIES.has(q) && filter.quantity === undefined);
   let plain = 0;
-  for (const [q, lead] of leads) if (!states.includes(q)) plain = Math.max(plain, lead);
+  const stateLead = new Map<Quantity, number>();
+  const note = (r: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'>) => {
+    const k = seriesKey(r);
+    if (seen.has(k)) return;
+    seen.add(k);
+    if (STATE_QUANTITIES.has(r.quantity))
+      stateLead.set(r.quantity, Math.max(stateLead.get(r.quantity) ?? 0, agg.reachMs(r)));
+    else plain = Math.max(plain, agg.reachMs(r));
+  };
+  for (const r of main) note(r);
+  for (const id of known) note(id);
+  // a state held into the range by a reading before it: looked for even when the range has none of it
+  for (const q of STATE_QUANTITIES as ReadonlySet<Quantity>) {
+    if (filter.quantity !== undefined && filter.quantity !== q) continue;
+    const hold = agg.reachMs({ site: filter.site ?? '', sensor: filter.sensor ?? '', quantity: q });
+    stateLead.set(q, Math.max(stateLead.get(q) ?? 0, hold));
+  }
   const before: Reading[] = [];
   if (plain > 0)
     for (const r of await source({ ...filter, from: from - plain, to: from }))
-      if (!states.includes(r.quantity) && seen.has(seriesKey(r))) before.push(r);
-  for (const q of states)
-    for (const r of await source({ ...filter, quantity: q, from: from - leads.get(q)!, to: from }))
-      if (seen.has(seriesKey(r))) before.push(r);
+      if (!STATE_QUANTITIES.has(r.quantity) && seen.has(seriesKey(r))) before.push(r);
+  for (const [q, lead] of stateLead)
+    for (const r of await source({ ...filter, quantity: q, from: from - lead, to: from }))
+      if (keep(seriesKey(r))) before.push(r);
+  if (before.length === 0) return main;
   const all = before.concat(main);
   all.sort((a, b) => a.ts - b.ts);
   return all;
@@ -182,6 +191,7 @@ export async function reaggregateDirty(
     const res = await rebuildChunk(ctx, first, last + HOUR_MS, filterFor([...series.values()]), opts.now, {
       keepSeries: (k) => series.has(k),
       keepRow: (k, hour) => dirty.has(k, hour),
+      known: [...series.values()],
     });
     out.readings += res.readings;
     out.rows += res.rows;
@@ -228,10 +238,14 @@ async function rebuildChunk(
   b: number,
   filter: SeriesFilter,
   now: number,
-  keep: { keepSeries: (key: string) => boolean; keepRow: (key: string, hour: number) => boolean },
+  keep: {
+    keepSeries: (key: string) => boolean;
+    keepRow: (key: string, hour: number) => boolean;
+    known?: readonly SeriesId[];
+  },
 ): Promise<RebuildResult> {
   const agg = newAggregator(ctx.spec);
-  const raw = await readWithLeadIn(ctx.source, agg, filter, a, b, keep.keepSeries);
+  const raw = await readWithLeadIn(ctx.source, agg, filter, a, b, keep.keepSeries, keep.known);
   for (const r of raw) agg.add(r);
   const rows: RollupRow[] = agg
     .takeRows(now, a)
@@ -254,7 +268,9 @@ export async function rebuildSeriesTail(
   const agg = newAggregator(ctx.spec);
   const key = seriesKey(id);
   // far enough ahead for readings stamped slightly in the future (ingest allows a clock skew)
-  const raw = await readWithLeadIn(ctx.source, agg, filterFor([id]), from, now + DAY_MS, (k) => k === key);
+  const raw = await readWithLeadIn(ctx.source, agg, filterFor([id]), from, now + DAY_MS, (k) => k === key, [
+    id,
+  ]);
   for (const r of raw) agg.add(r);
   return { agg, rows: agg.takeRows(now, from), raw };
 }

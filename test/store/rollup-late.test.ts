@@ -53,6 +53,12 @@ describe('rebuild lead-in', () => {
     expect(rows.find((r) => r.quantity === 'lights')).toMatchObject({ count: 1, coveredMs: HOUR });
     // temperature: the reading at −50 min is past its 30 min stale time, so 00:00–00:10 is not covered
     expect(rows.find((r) => r.quantity === 'temperature')).toMatchObject({ count: 1, coveredMs: 30 * MIN });
-    expect(reads).toEqual([{ from: T0 }, { from: T0 - 30 * MIN }, { from: T0 - DAY, quantity: 'lights' }]);
+    // the range, the measurements' lead-in (their stale time), and a day back for each state quantity
+    expect(reads).toEqual([
+      { from: T0 },
+      { from: T0 - 30 * MIN },
+      { from: T0 - DAY, quantity: 'lights' },
+      { from: T0 - DAY, quantity: 'occupancy' },
+    ]);
   });
 });
