@@ -136,8 +136,18 @@ export function recordTables(r: RecordReport): Table[] {
           null,
         ]);
       }
+      // a point-day with nothing judged is not "適": say so
+      const judged =
+        Object.values(p.at).reduce(
+          (n, v) => n + Object.values(v).filter((x) => x?.ok !== undefined).length,
+          0,
+        ) + Object.values(p.mean).filter((m) => m?.ok !== undefined).length;
       const verdict =
-        p.failures.length === 0 ? t('適', 'OK') : `${t('不適', 'Out')}: ${p.failures.join(t('、', ', '))}`;
+        p.failures.length > 0
+          ? `${t('不適', 'Out')}: ${p.failures.join(t('、', ', '))}`
+          : judged === 0
+            ? t('判定なし（欠測）', 'not judged (no data)')
+            : t('適', 'OK');
       rows.push([
         dayLabel(day.date, r.language),
         place,
@@ -328,6 +338,7 @@ th, td { border: 1px solid #bbb; padding: 1px 3px; } th { background: #ddebf7; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; } td.na { background: #f7f7f7; }
 td.bad { color: #c00000; font-weight: bold; } td.grey { color: #8c8c8c; font-style: italic; background: #ededed; }
 td.dash, td.refused { text-align: center; color: #777; }
+td:nth-child(-n+3) { white-space: nowrap; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
 </style>
 </head>
