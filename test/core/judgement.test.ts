@@ -129,3 +129,51 @@ describe('zoneStatus', () => {
     expect(zoneStatus(j, 'lobby', now, []).state).toBe('nodata');
   });
 });
+
+describe('ZoneStatusService', () => {
+  it("dates a zone's state from its hours when it opened between two looks", async () => {
+    const { ZoneStatusService } = await import('../../src/core/status-service.js');
+    const { Bus } = await import('../../src/core/bus.js');
+    const { LatestCache } = await import('../../src/core/latest.js');
+    const { ManualClock } = await import('../../src/core/clock.js');
+    const { Inventory } = await import('../../src/inventory/inventory.js');
+    const { Metrics } = await import('../../src/core/metrics.js');
+    const { silentLogger } = await import('../../src/core/log.js');
+    const clock = new ManualClock(at('2026-11-30T08:20:00+09:00'));
+    const ctx = {
+      config,
+      log: silentLogger,
+      metrics: new Metrics(),
+      bus: new Bus(),
+      clock,
+      store: {} as never,
+      inventory: new Inventory([]),
+      latest: new LatestCache(),
+    };
+    const svc = new ZoneStatusService(ctx);
+    const read = (v: number) =>
+      svc.onReadings([
+        {
+          site: 'default',
+          zone: 'lobby',
+          sensor: 's',
+          quantity: 'temperature',
+          value: v,
+          ts: clock.now(),
+          registered: true,
+        },
+      ]);
+    read(22);
+    expect(svc.status('lobby')).toMatchObject({ state: 'closed', since: '2026-11-27T08:00:00.000Z' });
+    clock.set(at('2026-11-30T08:31:10+09:00'));
+    read(22);
+    expect(svc.status('lobby')).toMatchObject({
+      state: 'ok',
+      inUse: true,
+      since: '2026-11-29T23:30:00.000Z',
+    });
+    clock.set(at('2026-11-30T09:00:00+09:00'));
+    read(29);
+    expect(svc.status('lobby')).toMatchObject({ state: 'out', since: '2026-11-30T00:00:00.000Z' });
+  });
+});
