@@ -127,7 +127,7 @@ export class ZoneStatusService implements Service {
     if (st.state === 'closed') since = st.since;
     else if (prev && prev.key === key) since = prev.since;
     // the zone opened (or closed) since the last look: the state began with its hours, not at this tick
-    else if (prev && prev.key.endsWith(`|${!st.inUse}`)) since = st.since;
+    else if (prev?.key.endsWith(`|${!st.inUse}`)) since = st.since;
     else since = now;
     if (!prev || prev.key !== key) this.last.set(zone, { key, state: st.state, since });
     return { ...st, since: new Date(since).toISOString() };
