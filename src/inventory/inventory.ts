@@ -76,7 +76,7 @@ export function loadInventory(config: Config, cwd = process.cwd()): Inventory {
         issues.push(...zodIssues(parsed.error, raw, file));
         continue;
       }
-      parsed.data.sensors.forEach((s, i) => {
+      parsed.data.sensors.forEach((s) => {
         const site = s.site ?? config.site.id;
         const key = `${site}/${s.id}`;
         const prev = seen.get(key);
