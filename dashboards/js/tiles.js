@@ -93,12 +93,15 @@ export class ZoneTile {
     const status = zs?.state ?? 'nodata';
     setState(this.el, 'status-', status);
     this.el.dataset.state = status;
+    // out because of building protection (frost, heat, damp): say so, it is not a comfort matter
+    const protection =
+      status === 'out' && (zs?.reasons ?? []).some((/** @type {any} */ r) => r.category === 'protection');
     // A tile with only stale values says when it last heard from the zone, never a comfort status.
     setText(
       this.badge,
       (status === 'stale' || status === 'nodata') && lastSeen
         ? `${t('last_seen')} ${formatWhen(lastSeen, ms)}`
-        : t(`status_${status}`),
+        : t(protection ? 'status_protection' : `status_${status}`),
     );
     this.el.classList.toggle('stale', status === 'stale' || status === 'offline');
     const alerts = state.zoneAlerts(this.zone.id);
