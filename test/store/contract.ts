@@ -167,6 +167,21 @@ export function storeContract(
       expect(await store.rollups({ sensor: 's1', from: T0, to: T0 + 1 })).toHaveLength(1);
     });
 
+    it('keeps a held-state rollup (lights on all hour, no reading in it: count 0)', async () => {
+      const held = rollup({
+        quantity: 'lights',
+        hour: T0,
+        count: 0,
+        sum: 0,
+        min: 1,
+        max: 1,
+        last: 1,
+        outside: { 'eco.lights_after_hours': HOUR },
+      });
+      await store.writeRollups([held]);
+      expect(await store.rollups({ quantity: 'lights', from: T0, to: T0 + HOUR })).toEqual([held]);
+    });
+
     it('round-trips Japanese, space, comma, equals and quote characters in site, zone and sensor', async () => {
       const odd = { site: '高津区役所', zone: '区民課 窓口,1=A', sensor: `センサー "1" 'x'` };
       const r = reading({ ...odd, value: 24.5, ts: T0 });
