@@ -2,7 +2,7 @@ import { jstParts } from '../core/jst.js';
 import type { PeriodHours } from './period.js';
 import type { AlertFact, AlertGroup } from './types.js';
 
-const CATEGORY_ORDER = ['comfort', 'eco', 'service', 'sensor', 'system'];
+const CATEGORY_ORDER = ['comfort', 'protection', 'eco', 'service', 'sensor', 'system'];
 const SEVERITY_ORDER = ['critical', 'warning', 'info'];
 
 /**

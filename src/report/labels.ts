@@ -3,6 +3,7 @@ export type Lang = 'ja' | 'en';
 
 const CATEGORIES: Record<string, { ja: string; en: string }> = {
   comfort: { ja: '快適性', en: 'Comfort' },
+  protection: { ja: '建物保全', en: 'Building protection' },
   eco: { ja: '省エネ', en: 'Eco' },
   service: { ja: '窓口サービス', en: 'Service' },
   sensor: { ja: 'センサー', en: 'Sensor' },
