@@ -234,6 +234,8 @@ export class DayAverageRunner implements Runner {
   private rollDay(s: DayState, day: number, ts: number, out: RuleEvent[]): void {
     if (s.phase !== OK)
       emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
+    // a zone in use until midnight (`inUse: always`): its day is judged as it rolls over (and resolves a day later)
+    else if (!Number.isNaN(s.day) && s.judged !== s.day) this.judge(s, ts, out);
     s.day = day;
     s.hours.clear();
   }

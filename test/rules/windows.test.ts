@@ -150,6 +150,19 @@ describe('CO2 day average', () => {
     expect(f.types()).toEqual(['fired']);
   });
 
+  it('a zone in use all day is judged when the day rolls over at JST midnight', () => {
+    const cfg = config({
+      zones: [{ id: 'lobby', name: { ja: 'ロビー', en: 'Lobby' }, inUse: 'always' }],
+    });
+    const e = engineFor([{ ...rule, minReadings: 1 }], {}, cfg);
+    for (let t = jst('2026-11-08T00:00:00'); t < jst('2026-11-09T00:30:00'); t += 10 * MIN) {
+      e.read('co2', 1200, t); // Sunday too: the zone is always in use
+      e.tick(t + 1);
+    }
+    expect(e.types()).toEqual(['fired']);
+    expect(e.events[0]).toMatchObject({ ts: jst('2026-11-09T00:00:00') });
+  });
+
   it('a closed day is not judged', () => {
     const e = engineFor([{ ...rule, minReadings: 1 }]);
     for (let t = jst('2026-11-08T00:00:00'); t < jst('2026-11-09T00:00:00'); t += 10 * MIN) {
