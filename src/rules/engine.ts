@@ -62,7 +62,7 @@ export class Engine {
           quantities = ['lights', 'occupancy'];
           break;
         case 'stale': {
-          const r = new StaleRunner(rule, expectedIntervalMs);
+          const r = new StaleRunner(rule, expectedIntervalMs, availability);
           this.stale.push(r);
           runner = r;
           quantities = [];

@@ -111,6 +111,8 @@ export class StaleRunner implements Runner {
   constructor(
     readonly rule: CompiledRule,
     private readonly expectedMs: ExpectedInterval,
+    /** a sensor whose availability says offline is the offline rule's, not also a stale alert */
+    private readonly online: (site: string, sensor: string) => boolean | undefined = () => undefined,
   ) {}
 
   private state(subject: Subject, seenAt: number): SensorState {
@@ -146,8 +148,13 @@ export class StaleRunner implements Runner {
       const silent = now - s.lastSeen;
       const stale = silent > s.staleMs;
       if (!stale && s.phase === OK) continue;
+      const offline = this.online(s.subject.site, s.subject.sensor ?? '') === false;
       const code: Code =
-        this.rule.applies && !this.rule.applies(now, s.subject.zone) ? NA : stale ? BREAK : CLEAR;
+        offline || (this.rule.applies && !this.rule.applies(now, s.subject.zone))
+          ? NA
+          : stale
+            ? BREAK
+            : CLEAR;
       const minutes = silent / 60_000;
       emit(out, this.rule, s, step(s, this.rule, code, minutes, minutes, now, false), now, minutes);
     }

@@ -98,4 +98,42 @@ describe('sensor.offline', () => {
     for (let t = t0 + 6 * MIN; t <= t0 + 8 * MIN; t += 15_000) engine.tick(t, out);
     expect(out.map((x) => x.type)).toEqual(['fired', 'resolved']);
   });
+
+  it("an offline sensor is the offline rule's alert, not also a stale one", () => {
+    const cfg = config();
+    const rules = compileRules(
+      {
+        rules: [
+          { id: 'sensor.offline', kind: 'offline', category: 'sensor', for: '5m', clearFor: '1m' },
+          { id: 'sensor.stale', kind: 'stale', category: 'sensor', intervals: 3 },
+        ],
+      },
+      'rules.yaml',
+      cfg,
+      new Judgement(cfg),
+    );
+    let online: boolean | undefined = false;
+    const engine = new Engine(rules, () => 60_000, { availability: () => online });
+    const out: RuleEvent[] = [];
+    const t0 = jst('2026-11-29T03:00:00');
+    engine.onReading(
+      {
+        site: 'takatsu',
+        zone: 'lobby',
+        sensor: 'env-1',
+        quantity: 'co2',
+        value: 500,
+        ts: t0,
+        registered: true,
+      },
+      t0,
+      out,
+    );
+    for (let t = t0; t <= t0 + 10 * MIN; t += 15_000) engine.tick(t, out);
+    expect(out.map((x) => `${x.type} ${x.ruleId}`)).toEqual(['fired sensor.offline']);
+    // without an availability message, silence is staleness
+    online = undefined;
+    for (let t = t0 + 10 * MIN; t <= t0 + 11 * MIN; t += 15_000) engine.tick(t, out);
+    expect(out.map((x) => `${x.type} ${x.ruleId}`)).toContain('fired sensor.stale');
+  });
 });
