@@ -4,8 +4,12 @@ import type { RuleConfig } from '../rules/schema.js';
 import type { Category, Severity } from '../rules/types.js';
 import type { SilenceJson } from './silences.js';
 
-/** `threshold`, `day_average`, `empty_zone`, `stale`, `offline` … as the rules file names them */
-export type RuleKind = RuleConfig['kind'];
+/**
+ * `threshold`, `day_average`, `empty_zone`, `stale`, `offline` … as the rules
+ * file names them, and `calibration` (raised from the official measurement,
+ * not by a rule: see ./calibration.ts)
+ */
+export type RuleKind = RuleConfig['kind'] | 'calibration';
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
 
@@ -61,6 +65,8 @@ export interface Alert {
   resolvedNotified: boolean;
   /** a notice is due but held by quiet hours: when it will go out (epoch ms); cleared once sent */
   heldUntil?: number;
+  /** calibration alerts: the official measurement the sensor was compared with (value = sensor − official) */
+  calibration?: { official: number; sensorValue: number; measuredAt: number };
 }
 
 /** Filter for listing alerts; `active` = firing or acknowledged. */
@@ -128,6 +134,14 @@ export function alertJson(a: Alert, now: number, zoneName?: { ja: string; en: st
     resolvedAt: iso(a.resolvedAt),
     resolveReason: a.resolveReason ?? null,
     durationMs: durationMs(a, now),
+    /** calibration alerts: the official value, the sensor's, and when the official measurement was taken */
+    calibration: a.calibration
+      ? {
+          official: a.calibration.official,
+          sensorValue: a.calibration.sensorValue,
+          measuredAt: iso(a.calibration.measuredAt),
+        }
+      : null,
   };
 }
 /** As the API shows it; `silence` is set on an open alert while a silence covers it. */

@@ -92,6 +92,56 @@ export class AlertBook {
     }
   }
 
+  /** The open alert of this rule and subject, if any. */
+  openFor(ruleId: string, subject: string): Alert | undefined {
+    return this.open.get(keyOf(ruleId, subject));
+  }
+
+  /**
+   * Opens an alert raised outside the rules engine (a calibration need), or
+   * updates the open one of the same rule and subject in place (value, peak,
+   * limit, title, advice, calibration; its state, acknowledgement and notices
+   * stay). Returns 'opened' for a new alert, nothing for an update.
+   */
+  openOrUpdate(draft: Omit<Alert, 'id'>): AlertChange | undefined {
+    const key = keyOf(draft.ruleId, draft.subject);
+    const cur = this.open.get(key);
+    if (cur) {
+      cur.value = draft.value;
+      cur.peak = draft.peak;
+      cur.limit = draft.limit;
+      if (draft.title) cur.title = draft.title;
+      if (draft.advice) cur.advice = draft.advice;
+      if (draft.calibration) cur.calibration = draft.calibration;
+      this.store.update(cur);
+      this.dirty.delete(cur);
+      return undefined;
+    }
+    const alert: Alert = { ...draft, id: this.store.insert(draft) };
+    this.open.set(key, alert);
+    return { type: 'opened', alert };
+  }
+
+  /** Resolves an open alert raised outside the rules engine ('cleared'); nothing if none is open. */
+  resolveOpen(
+    ruleId: string,
+    subject: string,
+    ts: number,
+    patch: Partial<Alert> = {},
+  ): AlertChange | undefined {
+    const key = keyOf(ruleId, subject);
+    const cur = this.open.get(key);
+    if (!cur) return undefined;
+    Object.assign(cur, patch);
+    cur.state = 'resolved';
+    cur.resolvedAt = ts;
+    cur.resolveReason = 'cleared';
+    this.store.update(cur);
+    this.dirty.delete(cur);
+    this.open.delete(key);
+    return { type: 'resolved', alert: cur };
+  }
+
   /** Resolves an open alert whose rule no longer exists (rules file changed across a restart). */
   retire(alert: Alert, now: number): AlertChange {
     alert.state = 'resolved';

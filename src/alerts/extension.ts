@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Router } from 'express';
+import type { CalibrationNeed } from '../core/bus.js';
 import { Calendar } from '../core/calendar.js';
 import type { AppContext, Extension, PartHealth } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
@@ -24,6 +25,7 @@ import {
   alertJson,
 } from './alert.js';
 import { type AckResult, AlertBook, type AlertChange } from './book.js';
+import { CALIBRATION_RULE, calibrationDraft, calibrationSubject } from './calibration.js';
 import { AlertNotifications } from './notifications.js';
 import { alertRouter, type SilenceRequest, type SilenceResult } from './router.js';
 import { covers, type Silence, SilenceStore, silenceJson } from './silences.js';
@@ -167,6 +169,8 @@ export class Alerting implements Extension {
     // A restart continues open alerts (same id) instead of opening duplicates.
     const retired: AlertChange[] = [];
     for (const a of book.load()) {
+      // calibration alerts are no rule's: they stay open until an official measurement within tolerance
+      if (a.ruleId === CALIBRATION_RULE) continue;
       const info = { since: a.openedAt, firedAt: a.firedAt, severity: a.severity, peak: a.peak };
       if (!engine.seed(a.ruleId, subjectOf(a), info, now)) retired.push(book.retire(a, now));
     }
@@ -176,7 +180,14 @@ export class Alerting implements Extension {
     for (const c of retired) this.announce(c, now);
     this.tick(); // resolves day-average alerts of a day that ended while we were down
     await this.restoreDayAverages(now);
-    this.unsubscribe = this.ctx.bus.on('readings', (rs) => this.onReadings(rs));
+    const offs = [
+      this.ctx.bus.on('readings', (rs) => this.onReadings(rs)),
+      this.ctx.bus.on('calibration', (n) => this.onCalibration(n, true)),
+      this.ctx.bus.on('calibrated', (n) => this.onCalibration(n, false)),
+    ];
+    this.unsubscribe = () => {
+      for (const off of offs) off();
+    };
     this.timer = setInterval(() => this.tick(), cfg.tickSeconds * 1000);
     this.timer.unref();
     this.log.info(
@@ -368,6 +379,52 @@ export class Alerting implements Extension {
     }
     this.m.readings.inc(rs.length);
     this.m.evalSeconds.observe((performance.now() - t0) / 1000);
+  }
+
+  /**
+   * A sensor compared with the official measurement (./calibration.ts):
+   * drifting opens one info alert per sensor and quantity, or updates the open
+   * one; within tolerance resolves it. A measurement older than the one the
+   * open alert was raised on changes nothing (an old file imported again).
+   */
+  private onCalibration(n: CalibrationNeed, drifting: boolean): void {
+    const book = this.book;
+    if (!book) return;
+    try {
+      const now = this.ctx.clock.now();
+      const subject = calibrationSubject(n);
+      const cur = book.openFor(CALIBRATION_RULE, subject);
+      if (cur?.calibration && n.ts < cur.calibration.measuredAt) return;
+      const measured = { official: n.official, sensorValue: n.sensorValue, measuredAt: n.ts };
+      const ids = { zone: n.zone, sensor: n.sensor, quantity: n.quantity, diff: n.diff };
+      if (!drifting) {
+        const change = book.resolveOpen(CALIBRATION_RULE, subject, now, {
+          value: n.diff,
+          calibration: measured,
+        });
+        if (!change) return;
+        this.log.info(
+          { alert: change.alert.id, ...ids },
+          'sensor within tolerance of the official measurement',
+        );
+        this.announce(change, now);
+        return;
+      }
+      const change = book.openOrUpdate(calibrationDraft(n, now, cur));
+      if (change) {
+        this.log.info({ alert: change.alert.id, ...ids }, 'sensor needs calibration');
+        this.announce(change, now);
+      } else if (cur) {
+        // the wall and the page see the new difference (no new notice)
+        this.ctx.bus.emit('alert', {
+          type: 'updated',
+          alert: alertJson(cur, now, this.zoneNames.get(cur.zone)),
+        });
+      }
+    } catch (err) {
+      this.m.errors.inc();
+      this.log.error({ err: errorMessage(err) }, 'calibration alert failed');
+    }
   }
 
   private handle(now: number, fromReadings: boolean): void {

@@ -128,7 +128,8 @@ export class AlertNotifications {
       }
       return;
     }
-    if ((kind === 'firing' || kind === 'resolved') && this.deps.groupMs > 0) {
+    // calibration alerts (one per sensor and quantity, each with its own difference) go out one by one
+    if ((kind === 'firing' || kind === 'resolved') && this.deps.groupMs > 0 && a.kind !== 'calibration') {
       this.enqueue(a, kind, now);
       return;
     }

@@ -25,6 +25,8 @@ export interface BusEvents {
   rejected: [info: { reason: string; topic: string; detail: string }];
   /** a sensor differs from the official measurement beyond the drift threshold (src/report/record): needs calibration, info */
   calibration: [info: CalibrationNeed];
+  /** a sensor found within tolerance of a later official measurement (same payload; |diff| ≤ threshold): its calibration alert resolves */
+  calibrated: [info: CalibrationNeed];
   /** an alert opened, changed state or resolved (payload owned by src/alerts) */
   alert: [alert: unknown];
   /** a zone's status changed (src/core/status-service.ts; GET /api/status, SSE `status`) */

@@ -65,7 +65,7 @@ export function renderNotice(alerts: readonly Alert[], kind: AlertNoticeKind, ct
       lines.push(title, ja ? `場所: ${where}` : `Where: ${where}`);
     } else {
       // A rule without a pending period fires at once: "が0秒継続" would read oddly.
-      const short = (a.resolvedAt ?? now) - a.openedAt < 60_000;
+      const short = a.kind === 'calibration' || (a.resolvedAt ?? now) - a.openedAt < 60_000;
       title = ja
         ? `${tag}${where} ${what.line}${short ? '' : `が${dur}継続`}`
         : `${tag}${where}: ${what.line}${short ? '' : ` for ${dur}`}`;
@@ -221,7 +221,13 @@ function ackLine(a: Alert, lang: Lang, where?: string): string {
 
 /** The worst value of the incident: the highest for an above-limit alert, the lowest for a below-limit one. */
 function extremeText(a: Alert, lang: Lang): string {
-  if (a.kind === 'empty_zone' || a.kind === 'stale' || a.kind === 'offline' || a.quantity === 'lights')
+  if (
+    a.kind === 'empty_zone' ||
+    a.kind === 'stale' ||
+    a.kind === 'offline' ||
+    a.kind === 'calibration' ||
+    a.quantity === 'lights'
+  )
     return '';
   if (!Number.isFinite(a.peak)) return '';
   const low = isLow(a);
@@ -248,6 +254,11 @@ function describe(a: Alert, lang: Lang): { label: string; line: string; limit: s
   const q = a.quantity;
   const qName = q ? QUANTITIES[q][lang] : '';
   const title = a.title?.[lang];
+  if (a.kind === 'calibration') {
+    // the title carries the difference and the tolerance (src/alerts/calibration.ts)
+    const label = ja ? `${qName}センサーの校正` : `${qName} sensor calibration`;
+    return { label, line: title ?? label, limit: '' };
+  }
   if (a.kind === 'offline') {
     const label = ja ? 'センサー接続' : 'sensor connection';
     return {

@@ -60,7 +60,9 @@ export function wantedNotice(a: Alert, now: number, p: NotifyPolicy): AlertNotic
   if (a.notifiedAt === undefined) return 'firing';
   if (a.notifiedSeverity !== undefined && severityRank(a.severity) > severityRank(a.notifiedSeverity))
     return 'escalated';
-  if (a.state === 'firing' && p.repeatMs > 0 && now - a.notifiedAt >= p.repeatMs) return 'reminder';
+  // a calibration need lasts until the next official measurement (weeks): no hourly reminders
+  if (a.state === 'firing' && a.kind !== 'calibration' && p.repeatMs > 0 && now - a.notifiedAt >= p.repeatMs)
+    return 'reminder';
   return undefined;
 }
 

@@ -22,7 +22,7 @@ import {
   recordFileNames,
   renderRecord,
 } from './record/generate.js';
-import { calibrationEvents, parseOfficialCsv, saveOfficial } from './record/official.js';
+import { calibrationChecks, parseOfficialCsv, saveOfficial } from './record/official.js';
 
 /** CSP of an HTML report: inline styles only, no script, nothing loaded from elsewhere. */
 export const REPORT_DOCUMENT_CSP =
@@ -91,7 +91,8 @@ export function reportRouter(
   /**
    * `POST /reports/record/official` (admin; body: the official measurement CSV
    * `date,time,zone,item,value`): keeps the values for the record and raises
-   * a calibration notice (bus `calibration`) for each sensor that drifts.
+   * a calibration notice (bus `calibration`) for each sensor that drifts, and
+   * bus `calibrated` for each sensor found within tolerance.
    */
   router.post(
     '/reports/record/official',
@@ -108,8 +109,10 @@ export function reportRouter(
       }
       try {
         const kept = saveOfficial(src.config, parsed.values);
-        const needs = await calibrationEvents(src, parsed.values);
+        const { drifting: needs, within } = await calibrationChecks(src, parsed.values);
         for (const n of needs) src.bus?.emit('calibration', n);
+        // a sensor within tolerance resolves its calibration alert (src/alerts)
+        for (const n of within) src.bus?.emit('calibrated', n);
         src.audit?.record({
           ...auditFrom(req),
           action: 'report.official',
@@ -118,7 +121,13 @@ export function reportRouter(
           ].join(','),
           detail: { rows: parsed.values.length, rejected: parsed.rejected.length, drifting: needs.length },
         });
-        res.json({ imported: parsed.values.length, kept, rejected: parsed.rejected, calibration: needs });
+        res.json({
+          imported: parsed.values.length,
+          kept,
+          rejected: parsed.rejected,
+          calibration: needs,
+          calibrated: within,
+        });
       } catch (err) {
         src.log.error({ err: errorMessage(err) }, 'official measurement import failed');
         res.status(500).json({ error: errorMessage(err) });

@@ -123,14 +123,30 @@ export async function calibrationEvents(
   src: import('./generate.js').RecordSources,
   values: readonly OfficialValue[],
 ): Promise<CalibrationNeed[]> {
+  return (await calibrationChecks(src, values)).drifting;
+}
+
+/**
+ * Every comparison of these official values with a sensor that has a drift
+ * threshold, split in two: `drifting` (each comparison beyond the threshold,
+ * oldest first) and `within` (one per sensor and quantity, its latest
+ * comparison, only for a sensor and quantity with no drifting comparison in
+ * these values). `within` is what resolves a calibration alert.
+ */
+export async function calibrationChecks(
+  src: import('./generate.js').RecordSources,
+  values: readonly OfficialValue[],
+): Promise<{ drifting: CalibrationNeed[]; within: CalibrationNeed[] }> {
   const { generateRecord } = await import('./generate.js');
   const months = new Set(values.map((v) => jstMonthKey(v.ts)));
-  const out: CalibrationNeed[] = [];
+  const drifting: CalibrationNeed[] = [];
+  const fine: CalibrationNeed[] = [];
   for (const fromMonth of months) {
     const rec = await generateRecord({ ...src, official: () => [...values] }, { fromMonth, months: 1 });
     for (const c of rec.official) {
-      if (!c.drift || c.sensor === null || c.sensorValue === null || c.diff === null) continue;
-      out.push({
+      if (c.sensor === null || c.sensorValue === null || c.diff === null || c.threshold === undefined)
+        continue;
+      (c.drift ? drifting : fine).push({
         site: src.config.site.id,
         zone: c.zone,
         sensor: c.sensor,
@@ -139,11 +155,21 @@ export async function calibrationEvents(
         official: c.official,
         sensorValue: c.sensorValue,
         diff: c.diff,
-        threshold: c.threshold!,
+        threshold: c.threshold,
       });
     }
   }
-  return out;
+  const key = (n: CalibrationNeed) => `${n.site}/${n.zone}/${n.sensor}/${n.quantity}`;
+  const drifts = new Set(drifting.map(key));
+  const latest = new Map<string, CalibrationNeed>();
+  for (const n of fine) {
+    const k = key(n);
+    if (drifts.has(k)) continue;
+    const cur = latest.get(k);
+    if (!cur || n.ts >= cur.ts) latest.set(k, n);
+  }
+  drifting.sort((a, b) => a.ts - b.ts);
+  return { drifting, within: [...latest.values()] };
 }
 
 function jstMonthKey(ts: number): string {
