@@ -222,7 +222,7 @@ function card(a, canAct) {
   const dur = duration(a.durationMs ?? 0);
   const lim = limit(a);
   const extreme =
-    a.kind === 'stale' || a.kind === 'empty_zone' || a.quantity === 'lights'
+    a.kind === 'stale' || a.kind === 'empty_zone' || a.kind === 'calibration' || a.quantity === 'lights'
       ? ''
       : `${t(isLow(a) ? 'lowest' : 'highest')} ${value(a, a.peak)}`;
   // the server marks an open alert covered by a silence in force
@@ -247,7 +247,10 @@ function card(a, canAct) {
       ]),
       h('p', { class: 'value' }, [
         h('strong', {}, [
-          a.kind === 'stale' ? t('no_data_for', { d: value(a, a.value) }) : value(a, a.value),
+          a.kind === 'stale'
+            ? t('no_data_for', { d: value(a, a.value) })
+            : // a calibration alert's value is a signed difference (sensor − official)
+              `${a.kind === 'calibration' && a.value > 0 ? '+' : ''}${value(a, a.value)}`,
         ]),
         lim ? h('span', { class: 'limit' }, [t('limit', { l: lim })]) : null,
       ]),
@@ -303,7 +306,8 @@ function card(a, canAct) {
 
 // ── trend (inline SVG from /api/series) ───────────────────────────────────
 function trendBox(/** @type {any} */ a) {
-  if (!a.sensor || !a.quantity || a.kind === 'stale') return null;
+  // a calibration alert's limit is a difference (±tolerance), not a line on the sensor's trend
+  if (!a.sensor || !a.quantity || a.kind === 'stale' || a.kind === 'calibration') return null;
   // The caption comes with the chart: no empty "trend" heading when there is too little data.
   const box = h('figure', { class: 'trend' });
   const key = `${a.zone}/${a.sensor}/${a.quantity}`;
