@@ -384,8 +384,9 @@ export class Alerting implements Extension {
   /**
    * A sensor compared with the official measurement (./calibration.ts):
    * drifting opens one info alert per sensor and quantity, or updates the open
-   * one; within tolerance resolves it. A measurement older than the one the
-   * open alert was raised on changes nothing (an old file imported again).
+   * one; within tolerance resolves it. A measurement older than the newest one
+   * already applied to this sensor (that raised the open alert, or resolved the
+   * last one) changes nothing: an old file imported again.
    */
   private onCalibration(n: CalibrationNeed, drifting: boolean): void {
     const book = this.book;
@@ -394,7 +395,9 @@ export class Alerting implements Extension {
       const now = this.ctx.clock.now();
       const subject = calibrationSubject(n);
       const cur = book.openFor(CALIBRATION_RULE, subject);
-      if (cur?.calibration && n.ts < cur.calibration.measuredAt) return;
+      // the measurement the open alert was raised on, or the one that last resolved it
+      const last = cur ?? this.store?.latestFor(CALIBRATION_RULE, subject);
+      if (last?.calibration && n.ts < last.calibration.measuredAt) return;
       const measured = { official: n.official, sensorValue: n.sensorValue, measuredAt: n.ts };
       const ids = { zone: n.zone, sensor: n.sensor, quantity: n.quantity, diff: n.diff };
       if (!drifting) {

@@ -90,6 +90,14 @@ export class AlertStore {
     return (this.stmts.pending.all() as Row[]).map(fromRow);
   }
 
+  /** The newest alert (open or resolved) of this rule and subject. */
+  latestFor(ruleId: string, subject: string): Alert | undefined {
+    const row = this.db!.prepare(
+      'SELECT id, data FROM alerts WHERE rule_id = ? AND subject = ? ORDER BY id DESC LIMIT 1',
+    ).get(ruleId, subject) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
   get(id: number): Alert | undefined {
     const row = this.stmts.get.get(id) as Row | undefined;
     return row ? fromRow(row) : undefined;

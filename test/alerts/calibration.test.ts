@@ -177,6 +177,19 @@ describe('calibration alerts from the official measurement (POST /api/reports/re
     expect(received.map((h) => h.event)).toEqual(['firing', 'acknowledged', 'resolved']);
     expect(received[2]!.title).toContain('【解消】ロビー 温度センサーの校正 回復');
   });
+
+  it('the old drifting file imported again does not reopen it; a newer drift does', async () => {
+    const again = await importCsv('2026-10-14,10:00,lobby,temperature,20.4');
+    expect(again.calibration).toHaveLength(1); // the record still marks it 要校正
+    expect(await alerts('active')).toHaveLength(0);
+    // 15 Oct 10:00: sensor 22.0, official 23.5 → −1.5
+    await importCsv('2026-10-15,10:00,lobby,temperature,23.5');
+    const open = await alerts('active');
+    expect(open).toHaveLength(1);
+    expect(open[0]!.value).toBeCloseTo(-1.5, 6);
+    expect(open[0]!.title.ja).toBe('温度センサーの校正が必要です（公式測定との差 −1.5 °C、許容 ±1 °C）');
+    expect(open[0]!.limit).toEqual({ above: 1, below: -1 });
+  });
 });
 
 describe('calibration alerts at night', () => {
