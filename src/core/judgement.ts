@@ -28,12 +28,15 @@ export class Judgement {
   readonly table: readonly LimitDef[];
   readonly staleAfterIntervals: number;
   readonly clockSkewMs: number;
+  private readonly staffCalendar: Calendar;
 
   constructor(
     readonly config: Config,
     private readonly intervals?: IntervalSource,
   ) {
     this.calendar = new Calendar(config.hours);
+    const staff = config.hours.staff ?? { open: '08:00', close: '17:30' };
+    this.staffCalendar = new Calendar({ ...config.hours, open: staff.open, close: staff.close });
     this.staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3;
     this.clockSkewMs = (config.inventory.clockSkewSeconds ?? 120) * 1000;
     const byHours = new Map<string, Calendar>([
@@ -84,6 +87,11 @@ export class Judgement {
   /** Whether the zone is in use at ts (its hours on open days, extra windows; minute-exact, JST). */
   inUse(zone: string, ts: number): boolean {
     return this.cal(zone).isOpen(ts);
+  }
+
+  /** Staff are in the building (hours.staff on open days): lights on for them are not after-hours waste. */
+  staffed(ts: number): boolean {
+    return this.staffCalendar.isOpen(ts);
   }
 
   /** The building is closed all day (weekend, national holiday, 29 Dec – 3 Jan, a day without hours). */
@@ -148,7 +156,7 @@ export class Judgement {
       case 'inUse':
         return this.inUse(zone, ts);
       case 'afterHours':
-        return !this.inUse(zone, ts) && !this.isClosedDay(ts);
+        return !this.inUse(zone, ts) && !this.staffed(ts) && !this.isClosedDay(ts);
       case 'closedDay':
         return this.isClosedDay(ts);
       case 'cooling':

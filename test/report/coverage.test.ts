@@ -40,7 +40,7 @@ describe('honest figures (known answers from the docs: coverage-fy2026.ts)', () 
     );
   });
 
-  it('holds a lights state until the next change: 10 h after hours, not 3 h', () => {
+  it('holds a lights state until the next change: 9.5 h after hours (staff time excluded), not 3 h', () => {
     const june = zone('office').months[JUNE]!;
     expect(june.eco.lightsAfterHoursHours).toBeCloseTo(e.june.lightsAfterHours, 9);
     expect(june.eco.lightsClosedDayHours).toBe(0);
