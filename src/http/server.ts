@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { alertPageRouter } from '../alerts/page.js';
 import type { AppContext, PartHealth } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
+import { hostUrl, isWildcard, listenOn, listenUrls } from '../core/listen.js';
 import { child } from '../core/log.js';
 import type { Service } from '../core/service.js';
 import { apiRouter } from './api.js';
@@ -112,15 +112,7 @@ export class HttpServer implements Service {
     this.server = server;
     this.sse.start();
     await this.visit.start();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = server.address();
-    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
+    this.boundPort = await listenOn(server, port, host);
     child(this.ctx.log, 'http').info({ urls: this.urls }, 'HTTP listening');
   }
 
@@ -134,13 +126,7 @@ export class HttpServer implements Service {
 
   /** Every address the server really listens on (all interfaces' addresses for 0.0.0.0 / ::), for the log and the operator. */
   get urls(): string[] {
-    const host = this.ctx.config.http.host;
-    if (!isWildcard(host)) return [this.url];
-    const v6 = host.includes(':');
-    const out: string[] = [];
-    for (const list of Object.values(networkInterfaces()))
-      for (const a of list ?? []) if (a.family === 'IPv4' || v6) out.push(hostUrl(a.address, this.boundPort));
-    return out.length > 0 ? out : [this.url];
+    return listenUrls(this.ctx.config.http.host, this.boundPort);
   }
 
   async stop(): Promise<void> {
@@ -152,14 +138,6 @@ export class HttpServer implements Service {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-function isWildcard(host: string): boolean {
-  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
-}
-
-function hostUrl(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 function routeLabel(req: Request): string {

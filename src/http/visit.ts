@@ -5,6 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import type { AppContext } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
+import { listenOn, listenUrls } from '../core/listen.js';
 import { child } from '../core/log.js';
 import { securityHeaders } from './security.js';
 import { VisitData } from './visit-data.js';
@@ -137,16 +138,11 @@ export class VisitPages {
     if (port === null) return;
     const server = createServer(this.publicApp());
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = server.address();
-    this.publicPort = typeof addr === 'object' && addr ? addr.port : port;
-    child(this.ctx.log, 'http:public').info({ url: this.publicBase }, 'public visitor page listening');
+    this.publicPort = await listenOn(server, port, host);
+    child(this.ctx.log, 'http:public').info(
+      { urls: listenUrls(host, this.publicPort) },
+      'public visitor page listening',
+    );
   }
 
   /** Base URL of the public listener (after start), or '' when there is none. */

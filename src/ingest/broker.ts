@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import { listenOn } from '../core/listen.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Service } from '../core/service.js';
@@ -187,15 +188,7 @@ export class EmbeddedBroker implements Service {
 
   private async listen(server: Server, port: number, host: string): Promise<number> {
     this.servers.push(server);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const addr = server.address();
-    return typeof addr === 'object' && addr ? addr.port : port;
+    return listenOn(server, port, host);
   }
 
   /** mqtt:// URL for Kaiteki's own client on this machine */
