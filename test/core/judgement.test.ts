@@ -30,12 +30,12 @@ describe('Judgement: in use', () => {
     expect(j.inUse('office', at('2026-11-30T17:30:00+09:00'))).toBe(false);
   });
   it('lights on while staff are in (08:00–17:30) are not after-hours waste; before and after they are', () => {
-    const after = (iso: string) =>
+    const isWaste = (iso: string) =>
       j.judgeReading('lobby', 'lights', 1, at(iso)).some((b) => b.limit === 'eco.lights_after_hours');
-    expect(after('2026-11-30T07:59:00+09:00')).toBe(true);
-    expect(after('2026-11-30T08:00:00+09:00')).toBe(false); // staff arrive before the 08:30 opening
-    expect(after('2026-11-30T17:15:00+09:00')).toBe(false);
-    expect(after('2026-11-30T17:30:00+09:00')).toBe(true);
+    expect(isWaste('2026-11-30T07:59:00+09:00')).toBe(true);
+    expect(isWaste('2026-11-30T08:00:00+09:00')).toBe(false); // staff arrive before the 08:30 opening
+    expect(isWaste('2026-11-30T17:15:00+09:00')).toBe(false);
+    expect(isWaste('2026-11-30T17:30:00+09:00')).toBe(true);
   });
   it('closed days: weekend, national holiday, 29 Dec – 3 Jan; extra windows open', () => {
     expect(j.inUse('lobby', at('2026-11-29T10:00:00+09:00'))).toBe(false); // Sunday
