@@ -477,6 +477,8 @@ function silenceForm(a, nameInput, nameRow) {
       h('label', { class: 'field' }, [h('span', {}, [t('for_how_long')]), minutes]),
       h('label', { class: 'field' }, [h('span', {}, [t('reason')]), reason]),
       h('p', { class: 'hint' }, [t('silence_hint')]),
+      // the server never silences these (src/alerts/silences.ts unsilenceable)
+      h('p', { class: 'hint protect' }, [t('silence_protect')]),
       btn,
     ])
   );

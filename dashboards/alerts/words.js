@@ -67,6 +67,8 @@ export const WORDS = {
     reason: '理由',
     reason_ph: '例: センサー修理',
     silence_hint: '停止中も画面には表示されます。期間が過ぎると自動で再開します。',
+    silence_protect:
+      '建物保全の重大アラートは通知を止めても届きます（建物保全・重大のアラートは停止の対象外です）。',
     silence_btn: '通知を止める',
     silenced_ok: '通知を止めました。期間が過ぎると自動で再開します。',
     zone_all: '{z} 全体',
@@ -155,6 +157,7 @@ export const WORDS = {
     reason: 'Reason',
     reason_ph: 'e.g. sensor repair',
     silence_hint: 'It stays visible on screens and ends by itself.',
+    silence_protect: 'Building-protection and critical alerts still get through while notices are silenced.',
     silence_btn: 'Silence',
     silenced_ok: 'Silenced. Notices resume by themselves when it ends.',
     zone_all: 'all of {z}',

@@ -22,8 +22,25 @@ export interface Silence {
 
 export type SilenceDraft = Omit<Silence, 'id' | 'endedAt'>;
 
-/** Whether a silence covers an alert (same site and zone; a sensor silence only that sensor's alerts). */
-export function covers(s: Silence, a: Pick<Alert, 'site' | 'zone' | 'sensor'>): boolean {
+/** Alert fields a silence is judged against. */
+export type Silenceable = Pick<Alert, 'site' | 'zone' | 'sensor' | 'category' | 'severity'>;
+
+/**
+ * Alerts no silence mutes: building protection (frozen pipes, condensation)
+ * and anything critical. A silence is for maintenance noise; it is set from a
+ * notice link (anyone holding it, up to alerts.maxSilenceHours), so it must
+ * never stop the page that protects the building at night.
+ */
+export function unsilenceable(a: Pick<Alert, 'category' | 'severity'>): boolean {
+  return a.category === 'protection' || a.severity === 'critical';
+}
+
+/**
+ * Whether a silence covers an alert (same site and zone; a sensor silence
+ * only that sensor's alerts; never a building-protection or critical alert).
+ */
+export function covers(s: Silence, a: Silenceable): boolean {
+  if (unsilenceable(a)) return false;
   if (s.site !== a.site || s.zone !== a.zone) return false;
   return s.scope === 'zone' || (a.sensor !== undefined && a.sensor === s.sensor);
 }
@@ -95,7 +112,7 @@ export class SilenceStore {
   }
 
   /** Silences in force at `now` that cover the alert. */
-  covering(a: Pick<Alert, 'site' | 'zone' | 'sensor'>, now: number): Silence | undefined {
+  covering(a: Silenceable, now: number): Silence | undefined {
     return this.cache.find((s) => inForce(s, now) && covers(s, a));
   }
 

@@ -154,6 +154,11 @@ export function renderSilence(s: Silence, alerts: readonly Alert[], ctx: RenderC
       ? '停止中も壁面とアラートページには表示されます。時間が来ると自動で再開します。'
       : 'The wall and the alert page still show it; notices resume by themselves when it ends.',
   );
+  lines.push(
+    ja
+      ? '建物保全の重大アラートは通知を止めても届きます（建物保全・重大のアラートは停止の対象外です）。'
+      : 'Building-protection and critical alerts still get through while notices are silenced.',
+  );
   const n = finish(lines, title, 'silenced', alerts, ctx);
   return { ...n, by: s.by, comment: s.reason, silence: silenceJson(s, ctx.now) };
 }

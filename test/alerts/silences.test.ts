@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { covers } from '../../src/alerts/silences.js';
 import { co2Rule, type Harness, harness } from './harness.js';
 
 const MIN = 60_000;
@@ -101,6 +102,72 @@ describe('silences', () => {
     expect((await post(`${base}/api/silences`, { ...body, minutes: 5 * 60 })).status).toBe(400);
     expect((await post(`${base}/api/silences`, { ...body, token: undefined })).status).toBe(401);
     expect((await post(`${base}/api/silences`, body)).status).toBe(201);
+  });
+});
+
+describe('silences never mute building protection', () => {
+  const protection = {
+    id: 'protection.temperature',
+    category: 'protection',
+    quantity: 'temperature',
+    below: 10,
+    clearMargin: 1,
+    when: { hours: 'any' },
+    severity: 'critical',
+    for: '5m',
+    readings: 2,
+  };
+
+  it('a zone silence set from a notice link does not stop a critical 3 °C protection page at night', async () => {
+    h = await harness({
+      rules: [co2Rule, protection],
+      alerts: { repeatMinutes: 0, publicUrl: 'https://k.example.jp' },
+    });
+    const base = await serve(h);
+    feed(h, 1200, 8); // 10:00 JST: a CO2 alert in the lobby, its notice carries the link
+    expect(kinds(h)).toEqual(['firing']);
+    const notice = h.capture.notices[0]!;
+    const token = new URL(notice.url!).searchParams.get('t')!;
+    const set = await post(`${base}/api/silences`, {
+      token,
+      alertId: notice.alert.id,
+      scope: 'zone',
+      minutes: 24 * 60,
+      reason: '空調工事',
+      by: '山田',
+    });
+    expect(set.status).toBe(201);
+    expect(h.capture.notices[1]!.text).toContain('建物保全の重大アラートは通知を止めても届きます');
+
+    // 03:00 JST the next night, the silence still in force: the lobby drops to 3 °C.
+    h.advance(Date.parse('2026-11-10T18:00:00Z') - h.clock.now());
+    for (let i = 0; i < 10; i++) {
+      h.read('temperature', 3, h.clock.now());
+      h.advance(MIN);
+    }
+    const paged = h.capture.notices.filter((n) => n.alert.rule === 'protection.temperature');
+    expect(paged.map((n) => n.kind)).toEqual(['firing']);
+    const open = h.alerting.listAlerts({ state: 'active' })!;
+    expect(open.find((a) => a.rule === 'protection.temperature')?.silence).toBeUndefined();
+    // the zone silence itself is still in force (it only never covers protection)
+    expect(h.alerting.listSilences()!.filter((x) => x.active && x.zone === 'lobby')).toHaveLength(1);
+  });
+
+  it('covers(): protection and critical alerts are never covered, others of the zone are', () => {
+    const s = {
+      id: 1,
+      scope: 'zone',
+      site: 'takatsu',
+      zone: 'lobby',
+      from: 0,
+      until: 1,
+      reason: 'x',
+      by: 'y',
+    } as const;
+    const a = { site: 'takatsu', zone: 'lobby', sensor: 'env-1' } as const;
+    expect(covers(s, { ...a, category: 'comfort', severity: 'warning' })).toBe(true);
+    expect(covers(s, { ...a, category: 'comfort', severity: 'critical' })).toBe(false);
+    expect(covers(s, { ...a, category: 'protection', severity: 'warning' })).toBe(false);
   });
 });
 

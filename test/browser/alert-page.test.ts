@@ -211,6 +211,10 @@ describe.skipIf(!CHROMIUM)(
 
       // A silence from the page: the sensor for 30 minutes, with a reason.
       await page.locator(`#alert-${id} details.silence summary`).click();
+      // building protection is never silenced (src/alerts/silences.ts): the form says so
+      expect(await page.locator(`#alert-${id} .silence-form .hint.protect`).textContent()).toContain(
+        '建物保全の重大アラートは通知を止めても届きます',
+      );
       await page.locator(`#alert-${id} select[name="minutes"]`).selectOption('30');
       await page.locator(`#alert-${id} input[name="reason"]`).fill('センサー修理');
       await page.locator(`#alert-${id} .silence-form button[type="submit"]`).click();
