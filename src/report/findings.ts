@@ -69,6 +69,11 @@ export function findings(r: Report, warnBelow: number): string[] {
   function cv(c: number | null): string {
     return c === null ? '—' : pct(c, L);
   }
+  /** A figure that may not apply (null): `—（該当なし）` / `— (n/a)`, never a 0 that reads as a result. */
+  const na = (v: number | null, unit: { ja: string; en: string }, digits = 1): string =>
+    v === null ? t('—（該当なし）', '— (n/a)') : `${fmt(v, digits, L)}${t(unit.ja, unit.en)}`;
+  const naPct = (v: number | null): string => (v === null ? t('—（該当なし）', '— (n/a)') : pct(v, L));
+  const HOURS = { ja: ' 時間', en: ' h' };
   const ranked: { distance: number; text: string }[] = [];
   let anyCovered = false;
   for (const m of metrics) {
@@ -157,8 +162,8 @@ export function findings(r: Report, warnBelow: number): string[] {
     );
     out.push(
       t(
-        `閉庁時の照明点灯: 時間外 ${fmt(after ?? 0, 1, L)} 時間、閉庁日 ${fmt(closed ?? 0, 1, L)} 時間${top ? `（最多: ${top.name}）` : ''}。`,
-        `Lights on while closed: ${fmt(after ?? 0, 1, L)} h after hours, ${fmt(closed ?? 0, 1, L)} h on closed days${top ? ` (most: ${top.name})` : ''}.`,
+        `閉庁時の照明点灯: 時間外 ${na(after, HOURS)}、閉庁日 ${na(closed, HOURS)}${top ? `（最多: ${top.name}）` : ''}。`,
+        `Lights on while closed: ${na(after, HOURS)} after hours, ${na(closed, HOURS)} on closed days${top ? ` (most: ${top.name})` : ''}.`,
       ),
     );
   }
@@ -168,8 +173,8 @@ export function findings(r: Report, warnBelow: number): string[] {
   if (cool !== null || heat !== null) {
     out.push(
       t(
-        `冷やし過ぎ（冷房期 ${r.limits.eco.overcoolBelow} °C未満）${cool === null ? '—（該当なし）' : `${fmt(cool, 1, L)} 時間`}、暖め過ぎ（暖房期 ${r.limits.eco.overheatAbove} °C超）${heat === null ? '—（該当なし）' : `${fmt(heat, 1, L)} 時間`}（ゾーン合計）。`,
-        `Over-cooled (below ${r.limits.eco.overcoolBelow} °C in the cooling season) ${fmt(cool ?? 0, 1, L)} h, over-heated (above ${r.limits.eco.overheatAbove} °C) ${fmt(heat ?? 0, 1, L)} h (all zones).`,
+        `冷やし過ぎ（冷房期 ${r.limits.eco.overcoolBelow} °C未満）${na(cool, HOURS)}、暖め過ぎ（暖房期 ${r.limits.eco.overheatAbove} °C超）${na(heat, HOURS)}（ゾーン合計）。`,
+        `Over-cooled (below ${r.limits.eco.overcoolBelow} °C in the cooling season) ${na(cool, HOURS)}, over-heated (above ${r.limits.eco.overheatAbove} °C in the heating season) ${na(heat, HOURS)} (all zones).`,
       ),
     );
   }
@@ -183,8 +188,8 @@ export function findings(r: Report, warnBelow: number): string[] {
     const prev = sum(comparable, (z) => z.year.eco.energyPrevKwh);
     const covs = (z: ZoneReport) =>
       t(
-        `取得率 今年度 ${pct(z.year.coverage.energy ?? 0, L)} / 前年度 ${pct(z.year.coverage.energyPrev ?? 0, L)}`,
-        `coverage ${pct(z.year.coverage.energy ?? 0, L)} / previous ${pct(z.year.coverage.energyPrev ?? 0, L)}`,
+        `取得率 今年度 ${naPct(z.year.coverage.energy)} / 前年度 ${naPct(z.year.coverage.energyPrev)}`,
+        `coverage ${naPct(z.year.coverage.energy)} / previous ${naPct(z.year.coverage.energyPrev)}`,
       );
     const parts: string[] = [];
     if (now !== null && prev !== null && prev > 0)
