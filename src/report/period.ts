@@ -1,4 +1,3 @@
-import type { Calendar } from '../core/calendar.js';
 import { DAY_MS, fiscalYearRange, HOUR_MS, jstMidnight, jstParts } from '../core/jst.js';
 import type { InUseJudge } from './inuse.js';
 import type { MonthInfo } from './types.js';
@@ -23,8 +22,6 @@ export class PeriodHours {
   readonly month: Uint8Array;
   /** JST day index from `from`, per hour */
   readonly day: Uint16Array;
-  /** open minutes / 60, per hour */
-  readonly openWeight: Float64Array;
   readonly months: MonthInfo[];
   /** number of JST days in the span */
   readonly days: number;
@@ -36,7 +33,6 @@ export class PeriodHours {
   constructor(
     fy: number,
     to: number,
-    calendar: Calendar,
     lang: 'ja' | 'en',
     private readonly judge: Pick<InUseJudge, 'inUseMs'>,
   ) {
@@ -46,7 +42,6 @@ export class PeriodHours {
     this.count = Math.ceil((this.to - this.from) / HOUR_MS);
     this.month = new Uint8Array(this.count);
     this.day = new Uint16Array(this.count);
-    this.openWeight = new Float64Array(this.count);
     this.days = Math.ceil((this.to - this.from) / DAY_MS);
     this.dayMonth = new Uint8Array(this.days);
     this.months = [];
@@ -60,8 +55,6 @@ export class PeriodHours {
         label: lang === 'ja' ? `${p.year}年${p.month}月` : `${EN_MONTHS[p.month - 1]} ${p.year}`,
         from: start,
         to: end,
-        openDays: 0,
-        openHours: 0,
       });
     }
     let m = 0;
@@ -72,15 +65,6 @@ export class PeriodHours {
       const d = Math.floor((t - this.from) / DAY_MS);
       this.day[i] = d;
       this.dayMonth[d] = m;
-      let open = 0;
-      if (!calendar.isClosedDay(t)) for (let k = 0; k < 60; k++) if (calendar.isOpen(t + k * 60_000)) open++;
-      this.openWeight[i] = open / 60;
-      const info = this.months[m]!;
-      info.openHours += open / 60;
-    }
-    for (let d = 0; d < this.days; d++) {
-      const t = this.from + d * DAY_MS;
-      if (t < this.to && !calendar.isClosedDay(t)) this.months[this.dayMonth[d]!]!.openDays++;
     }
   }
 

@@ -62,9 +62,6 @@ export interface MonthInfo {
   label: string;
   from: number;
   to: number;
-  openDays: number;
-  /** opening hours of the month (decimal hours) */
-  openHours: number;
 }
 
 export interface ZoneFigures {

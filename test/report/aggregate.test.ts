@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findings } from '../../src/report/findings.js';
 import type { Report, ZoneFigures } from '../../src/report/types.js';
 import * as fx from '../fixtures/report/small-fy2026.js';
 
@@ -31,12 +32,6 @@ describe('buildReport (known answers, FY2026 fixture)', () => {
       '2027-03',
     ]);
     expect(r.partial).toBe(false);
-  });
-
-  it('counts open days without weekends and national holidays', () => {
-    // April 2026: 22 weekdays, minus 昭和の日 (Wed 29th) = 21; 8.5 opening hours each
-    expect(r.months[0]!.openDays).toBe(21);
-    expect(r.months[0]!.openHours).toBeCloseTo(21 * 8.5, 9);
   });
 
   it('weights the 08:00 hour by its 30 open minutes and ignores closed hours, holidays and rows outside the year', () => {
@@ -141,5 +136,52 @@ describe('buildReport (year to date)', () => {
     // compared with the same span of the previous year (April only)
     expect(lobby.year.eco.energyPrevKwh).toBeCloseTo(110, 9);
     expect(r.alerts.year.map((g) => g.count)).toEqual([2]);
+  });
+});
+
+describe('findings: "not applicable" is never printed as 0', () => {
+  /** The FY2026 fixture in English, April–May: no cooling-season hour, so over-cooling does not apply. */
+  const english = () => {
+    const config = fx.fixtureConfig();
+    config.report.language = 'en';
+    return build({ config, to: fx.jst('2026-06-01T00:00') });
+  };
+
+  it('an English report of a span with no cooling-season data says n/a, as the Japanese says 該当なし', () => {
+    const en = english();
+    expect(en.zones.every((z) => z.year.eco.overcooledHours === null)).toBe(true);
+    // a heating-season figure makes the line appear while over-cooling does not apply
+    en.zones[0]!.year.eco.overheatedHours = 2;
+    const text = findings(en, 0.8).join('\n');
+    expect(text).toMatch(/Over-cooled \(below 26 °C in the cooling season\) — \(n\/a\), over-heated .* 2 h/);
+    expect(text).not.toMatch(/Over-cooled[^,]* 0 h/);
+    const ja = build({ to: fx.jst('2026-06-01T00:00') });
+    ja.zones[0]!.year.eco.overheatedHours = 2;
+    expect(findings(ja, 0.8).join('\n')).toMatch(
+      /冷やし過ぎ（冷房期 26 °C未満）—（該当なし）、暖め過ぎ（暖房期 \d+ °C超）2 時間/,
+    );
+  });
+
+  it('lights and energy coverage: a missing figure is n/a in both languages, not 0', () => {
+    for (const [lang, na] of [
+      ['en', '— (n/a)'],
+      ['ja', '—（該当なし）'],
+    ] as const) {
+      const config = fx.fixtureConfig();
+      config.report.language = lang;
+      const r = build({ config });
+      for (const z of r.zones) {
+        z.year.eco.lightsAfterHoursHours = null;
+        z.year.eco.lightsClosedDayHours = null;
+      }
+      r.zones[0]!.year.eco.lightsClosedDayHours = 3;
+      const metered = r.zones.find((z) => z.year.eco.energyKwh !== null)!;
+      metered.year.coverage.energyPrev = null;
+      const text = findings(r, 0.8).join('\n');
+      expect(text).toContain(
+        lang === 'en' ? `${na} after hours, 3 h on closed days` : `時間外 ${na}、閉庁日 3 時間`,
+      );
+      expect(text).toContain(lang === 'en' ? `previous ${na}` : `前年度 ${na}`);
+    }
   });
 });
