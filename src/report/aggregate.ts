@@ -16,10 +16,10 @@ import type { MeterInfo, Report, ReportInput, ZoneReport } from './types.js';
  * computed). Renderers (xlsx, csv, html) only format this structure.
  */
 export function buildReport(input: ReportInput): Report {
-  const { config, calendar, fy } = input;
+  const { config, fy } = input;
   const lang = config.report.language;
   const judge = input.judgement ?? new Judgement(config);
-  const period = new PeriodHours(fy, input.to, calendar, lang, judge);
+  const period = new PeriodHours(fy, input.to, lang, judge);
   const L = config.limits;
   const zoneIds = config.zones.map((z) => z.id);
   const accs = new Map<string, ZoneAcc>();
