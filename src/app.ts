@@ -18,6 +18,7 @@ import { statusRouter } from './http/status.js';
 import { importRouter } from './import/routes.js';
 import { AvailabilityStore } from './ingest/availability.js';
 import { EmbeddedBroker, PACKET_SLACK_BYTES } from './ingest/broker.js';
+import { stripShare } from './ingest/broker-acl.js';
 import { discoveryRouter } from './ingest/discovery-routes.js';
 import { DiscoveryFormat, DiscoveryService, ProposalStore } from './ingest/discovery-store.js';
 import { buildRouter, defaultRegistry } from './ingest/formats/registry.js';
@@ -288,7 +289,7 @@ function sensorTopics(config: Config, router: FormatRouter): string[] {
   const native = (sites.length > 0 ? sites : [config.site.id]).map((s) => `${topicPrefix}/${s}/#`);
   const mapped = router
     .subscriptions()
-    .map((f) => (f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f))
+    .map(stripShare)
     .filter((f) => !f.startsWith(`${topicPrefix}/`));
   return [...native, ...mapped];
 }

@@ -1,5 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Aedes, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
@@ -7,14 +7,11 @@ import { listenOn } from '../core/listen.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Service } from '../core/service.js';
-import { parseEnvUsers, parsePasswd, verifyPassword } from './passwd.js';
+import { type AclEntry, expand, filterCovers, sensorMaySubscribe, topicMatches } from './broker-acl.js';
+import { BrokerUsers, safeEqual } from './broker-auth.js';
+import { guardPacketSize } from './packet-guard.js';
 
-/** Per-user topic rights replacing the default sensor rights; `%u` = user name, `%c` = client id. */
-export interface AclEntry {
-  user: string;
-  publish: string[];
-  subscribe: string[];
-}
+export type { AclEntry } from './broker-acl.js';
 
 /** How the embedded broker protects itself (DESIGN §4, docs/security.md). */
 export interface BrokerSecurity {
@@ -87,9 +84,7 @@ export class EmbeddedBroker implements Service {
   private readonly principals = new WeakMap<object, Principal>();
   private readonly conns = new WeakMap<object, ConnInfo>();
   private readonly perAddress = new Map<string, number>();
-  private fileUsers = new Map<string, string>();
-  private fileStamp = '';
-  private readonly envUsers: Map<string, string>;
+  private readonly users: BrokerUsers;
   private readonly sec: BrokerSecurity;
   private readonly mRefused;
   private filterCache?: { at: number; filters: string[] };
@@ -110,7 +105,7 @@ export class EmbeddedBroker implements Service {
       sensorPublish: () => [],
       ...security,
     };
-    this.envUsers = parseEnvUsers(this.sec.envUsers);
+    this.users = new BrokerUsers(this.sec.passwordFile, this.sec.envUsers, log);
     this.mRefused = this.sec.metrics?.counter(
       'kaiteki_broker_refused_total',
       'Embedded broker refusals: connections, publishes and subscriptions, by reason',
@@ -135,7 +130,7 @@ export class EmbeddedBroker implements Service {
   }
 
   async start(): Promise<void> {
-    if (this.sec.passwordFile) this.loadPasswordFile(true);
+    this.users.start();
     const tls = this.sec.tls;
     if (tls.port !== null && (!tls.cert || !tls.key)) {
       throw new Error('mqtt.embedded.tls: a TLS listener needs both cert and key (PEM file paths)');
@@ -165,7 +160,7 @@ export class EmbeddedBroker implements Service {
     const network = !plainLoopback || tls.port !== null;
     if (network && this.sec.allowAnonymous) {
       this.log.warn('anonymous MQTT clients are allowed on a network listener (allowAnonymous: true)');
-    } else if (network && this.envUsers.size === 0 && this.fileUsers.size === 0) {
+    } else if (network && this.users.size === 0) {
       this.log.warn(
         'network MQTT listener without any users: sensors cannot connect (set mqtt.embedded.passwordFile or KAITEKI_BROKER_USERS)',
       );
@@ -241,58 +236,15 @@ export class EmbeddedBroker implements Service {
       else this.perAddress.set(address, left);
     });
     this.conns.set(sock, { ...l, address });
-    this.guardPacketSize(sock, address);
+    guardPacketSize(sock, this.sec.maxPacketBytes, () => {
+      const client = (sock as unknown as { client?: Client }).client;
+      this.refuse('packet_too_large', {
+        address,
+        client: client?.id ?? undefined,
+        limit: this.sec.maxPacketBytes,
+      });
+    });
     broker.handle(sock);
-  }
-
-  /**
-   * Reads MQTT fixed headers as bytes arrive and closes the connection when a
-   * packet announces a length over the limit: its body is never buffered
-   * (aedes would collect a whole packet before looking at it).
-   */
-  private guardPacketSize(sock: Socket, address: string): void {
-    const max = this.sec.maxPacketBytes;
-    let state: 'type' | 'len' | 'body' = 'type';
-    let remaining = 0;
-    let mult = 1;
-    let lenBytes = 0;
-    const tooBig = (chunk: Buffer): boolean => {
-      let i = 0;
-      while (i < chunk.length) {
-        if (state === 'body') {
-          const take = Math.min(remaining, chunk.length - i);
-          remaining -= take;
-          i += take;
-          if (remaining === 0) state = 'type';
-        } else if (state === 'type') {
-          i++;
-          state = 'len';
-          remaining = 0;
-          mult = 1;
-          lenBytes = 0;
-        } else {
-          const b = chunk[i++]!;
-          remaining += (b & 0x7f) * mult;
-          mult *= 128;
-          lenBytes++;
-          if (remaining > max) return true;
-          if ((b & 0x80) === 0) state = remaining > 0 ? 'body' : 'type';
-          else if (lenBytes === 4) return true; // malformed length; the parser would refuse it too
-        }
-      }
-      return false;
-    };
-    // Incoming data reaches the stream through push(); checking there sees every byte before any reader does.
-    const push = sock.push.bind(sock);
-    sock.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-      if (Buffer.isBuffer(chunk) && !sock.destroyed && tooBig(chunk)) {
-        const client = (sock as unknown as { client?: Client }).client;
-        this.refuse('packet_too_large', { address, client: client?.id ?? undefined, limit: max });
-        sock.destroy();
-        return false;
-      }
-      return push(chunk, encoding);
-    };
   }
 
   private authenticate(
@@ -331,7 +283,7 @@ export class EmbeddedBroker implements Service {
       return;
     }
     const pw = password ?? Buffer.alloc(0);
-    this.checkUser(username, pw).then(
+    this.users.check(username, pw).then(
       (ok) => {
         if (!ok) {
           deny('bad_credentials', 4);
@@ -346,33 +298,6 @@ export class EmbeddedBroker implements Service {
         deny('bad_credentials', 4);
       },
     );
-  }
-
-  private async checkUser(name: string, pw: Buffer): Promise<boolean> {
-    const env = this.envUsers.get(name);
-    if (env !== undefined) return safeEqual(pw, Buffer.from(env, 'utf8'));
-    if (this.sec.passwordFile) this.loadPasswordFile(false);
-    const hash = this.fileUsers.get(name);
-    return hash !== undefined && (await verifyPassword(hash, pw));
-  }
-
-  /** (Re)reads the password file when its size or time changed; at start a bad file is an error. */
-  private loadPasswordFile(atStart: boolean): void {
-    const file = this.sec.passwordFile!;
-    try {
-      const st = statSync(file);
-      const stamp = `${st.mtimeMs}:${st.size}`;
-      if (stamp === this.fileStamp) return;
-      this.fileUsers = parsePasswd(readFileSync(file, 'utf8'), file);
-      this.fileStamp = stamp;
-      this.log.info({ file, users: this.fileUsers.size }, 'broker password file loaded');
-    } catch (err) {
-      if (atStart) throw new Error(`mqtt.embedded.passwordFile: ${(err as Error).message}`);
-      this.log.error(
-        { file, err: (err as Error).message },
-        'broker password file not reloaded; keeping the last one',
-      );
-    }
   }
 
   // ——— access control ———
@@ -450,54 +375,10 @@ export class EmbeddedBroker implements Service {
   }
 }
 
-/** Default rights for a sensor: no wildcard at the top (`#`, `+/…`) and no `$SYS`. */
-function sensorMaySubscribe(filter: string): boolean {
-  const first = filter.split('/')[0]!;
-  return first !== '#' && first !== '+' && !first.startsWith('$');
-}
-
-function expand(patterns: string[], user: string, clientId: string): string[] {
-  return patterns.map((p) => p.replaceAll('%u', user).replaceAll('%c', clientId));
-}
-
-/** Whether a concrete topic matches an MQTT filter (`+`, `#`; `$share/<g>/` prefixes are dropped). */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = stripShare(filter).split('/');
-  const t = topic.split('/');
-  if (t[0]?.startsWith('$') && f[0] !== t[0]) return false;
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
-
-/** Whether every topic `inner` matches is also matched by `outer` (both filters). */
-export function filterCovers(outer: string, inner: string): boolean {
-  const o = stripShare(outer).split('/');
-  const n = stripShare(inner).split('/');
-  for (let i = 0; i < o.length; i++) {
-    if (o[i] === '#') return true;
-    if (i >= n.length) return false;
-    if (n[i] === '#') return false;
-    if (o[i] !== '+' && (n[i] === '+' || o[i] !== n[i])) return false;
-  }
-  return o.length === n.length;
-}
-
-function stripShare(f: string): string {
-  return f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f;
-}
-
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function normaliseAddress(a: string): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
-function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -10,7 +10,8 @@ import type { App } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { EmbeddedBroker, filterCovers, topicMatches } from '../../src/ingest/broker.js';
+import { EmbeddedBroker } from '../../src/ingest/broker.js';
+import { expand, filterCovers, topicMatches } from '../../src/ingest/broker-acl.js';
 import { parsePasswd, verifyPassword } from '../../src/ingest/passwd.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { sensorSchema } from '../../src/inventory/schema.js';
@@ -121,12 +122,15 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
             port: 0,
             passwordFile: passwd,
             tls: { host: '127.0.0.1', port: 0, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
-            acl: [{ user: 'dave', publish: ['kaiteki/default/+/%u'], subscribe: ['kaiteki/#'] }],
+            acl: [
+              { user: 'dave', publish: ['kaiteki/default/+/%u'], subscribe: ['kaiteki/#'] },
+              { user: 'erin', publish: ['kaiteki/default/+/%c'], subscribe: ['kaiteki/default/+/%c/#'] },
+            ],
           },
           reconnectPeriodMs: 200,
         },
       },
-      { KAITEKI_BROKER_USERS: 'carol:carol-pw,dave:dave-pw' },
+      { KAITEKI_BROKER_USERS: 'carol:carol-pw,dave:dave-pw,erin:erin-pw' },
     );
     // one third-party device: its mapped topic is a place sensors may publish to
     const z2m = sensorSchema.parse({
@@ -230,6 +234,33 @@ describe.skipIf(!PASSWD || !OPENSSL)('embedded broker with a network listener', 
     await closed;
     expect(await metric(app, 'publish_acl')).toBe(before + 1);
     client.end(true);
+  });
+
+  it('%c in an acl entry: a client id holding # or + or / grants nothing (as mosquitto)', async () => {
+    // its own client id: a topic level of its own
+    const own = await tryConnect(url, { username: 'erin', password: 'erin-pw', clientId: 'erin-1' });
+    expect(own.code).toBe(0);
+    expect((await own.client.subscribeAsync('kaiteki/default/lobby/erin-1/#', { qos: 0 }))[0]?.qos).toBe(0);
+    await own.client.publishAsync('kaiteki/default/lobby/erin-1', '{"co2":610}', { qos: 1 });
+    own.client.end(true);
+    for (const clientId of ['#', '+', 'a/b']) {
+      const { code, client } = await tryConnect(url, { username: 'erin', password: 'erin-pw', clientId });
+      expect(code, clientId).toBe(0);
+      // substituted naively, '#' would make kaiteki/default/+/#/#: every topic under the site
+      const subBefore = await metric(app, 'subscribe_acl');
+      const err = await client.subscribeAsync('kaiteki/default/lobby/other/#', { qos: 0 }).then(
+        () => undefined,
+        (e: { packet?: { granted?: number[] } }) => e,
+      );
+      expect(err?.packet?.granted, clientId).toEqual([128]);
+      expect(await metric(app, 'subscribe_acl')).toBe(subBefore + 1);
+      const before = await metric(app, 'publish_acl');
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.publish('kaiteki/default/lobby/someone-else', '{"co2":5000}', { qos: 1 });
+      await closed;
+      expect(await metric(app, 'publish_acl'), clientId).toBe(before + 1);
+      client.end(true);
+    }
   });
 
   it("a client using Kaiteki's client id is refused, and a reading published meanwhile is stored", async () => {
@@ -360,6 +391,27 @@ describe('topic filters', () => {
     expect(filterCovers('kaiteki/+/lobby', 'kaiteki/#')).toBe(false);
     expect(filterCovers('kaiteki/+', 'kaiteki/+')).toBe(true);
     expect(filterCovers('kaiteki/a', 'kaiteki/+')).toBe(false);
+  });
+
+  it('%u and %c stand for one plain topic level only; otherwise the pattern grants nothing', () => {
+    const acl = ['kaiteki/takatsu/+/%c/#', 'kaiteki/takatsu/%u', 'kaiteki/fixed/#'];
+    expect(expand(acl, 'dave', 'dev-1')).toEqual([
+      'kaiteki/takatsu/+/dev-1/#',
+      'kaiteki/takatsu/dave',
+      'kaiteki/fixed/#',
+    ]);
+    for (const bad of ['#', '+', 'a/b', 'x#', '']) {
+      expect(expand(acl, 'dave', bad), `client id ${JSON.stringify(bad)}`).toEqual([
+        'kaiteki/takatsu/dave',
+        'kaiteki/fixed/#',
+      ]);
+      expect(expand(acl, bad, 'dev-1'), `user ${JSON.stringify(bad)}`).toEqual([
+        'kaiteki/takatsu/+/dev-1/#',
+        'kaiteki/fixed/#',
+      ]);
+    }
+    // a user name holding %c is not substituted a second time
+    expect(expand(['t/%u/%c'], 'u%c', 'id')).toEqual(['t/u%c/id']);
   });
 });
 
