@@ -86,10 +86,7 @@ export function createStore(
     store,
     sink: outboxSink,
     services: [drainer],
-    rawSource: async (q) => {
-      const stored = await store.raw({ ...q, limit: 5_000_000 });
-      return dedupe([...stored, ...outbox.pending(q)]);
-    },
+    rawSource: outboxAndStore(outbox, store),
     health: () => outboxSink.health(drainer.health()),
     close: async () => {
       if (closed) return;
@@ -97,6 +94,25 @@ export function createStore(
       await store.close();
       outbox.close();
     },
+  };
+}
+
+/**
+ * Raw readings for a rebuild from InfluxDB plus the outbox in front of it. The
+ * drainer may move a batch from the outbox to the store while the store is
+ * read: a batch read from neither would be missing from the rollups. So the
+ * outbox is read before AND after the store: a batch drained meanwhile was
+ * pending at the first read; one accepted meanwhile is pending at the second.
+ */
+export function outboxAndStore(
+  outbox: Pick<Outbox, 'pending'>,
+  store: Pick<TimeSeriesStore, 'raw'>,
+): RawSource {
+  return async (q) => {
+    const before = outbox.pending(q);
+    const stored = await store.raw({ ...q, limit: 5_000_000 });
+    // the outbox wins over the store for one identity: it drains in order, so what it holds is newer
+    return dedupe([...stored, ...before, ...outbox.pending(q)]);
   };
 }
 

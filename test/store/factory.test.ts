@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/log.js';
 import { Metrics } from '../../src/core/metrics.js';
-import { createStore, type StoreBundle } from '../../src/store/factory.js';
+import type { Reading } from '../../src/core/reading.js';
+import { createStore, outboxAndStore, type StoreBundle } from '../../src/store/factory.js';
 import { reading, T0 } from './contract.js';
 
 describe('createStore', () => {
@@ -54,5 +55,41 @@ describe('createStore', () => {
     expect(() => parseConfig({ store: { buffer: { warnRatio: 2 } } }, 'x.yaml', {})).toThrow(
       /store\.buffer\.warnRatio/,
     );
+  });
+});
+
+describe('raw readings for a rebuild on InfluxDB (outbox + store)', () => {
+  it('a batch the drainer moves while the store is read is counted once, not lost', async () => {
+    const a = reading({ value: 1, ts: T0 });
+    const b = reading({ value: 2, ts: T0 + 1000 });
+    const c = reading({ value: 3, ts: T0 + 2000 });
+    // b is in the store; a waits in the outbox and is drained while the store query runs
+    let outboxRows: Reading[] = [a];
+    const storeRows: Reading[] = [b];
+    let snapshot: Reading[] = [];
+    const outbox = { pending: () => [...outboxRows] };
+    const store = {
+      raw: async () => {
+        snapshot = [...storeRows]; // the query sees the store as it was before the drain
+        storeRows.push(...outboxRows);
+        outboxRows = [c]; // drained; meanwhile c arrived
+        return snapshot;
+      },
+    };
+    const got = await outboxAndStore(outbox, store)({ from: T0, to: T0 + 10_000 });
+    expect(got.map((r) => r.value).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('for one series and ts, the outbox (newer) wins over the store', async () => {
+    const old = reading({ value: 1, ts: T0 });
+    const newer = reading({ value: 9, ts: T0 });
+    const got = await outboxAndStore(
+      { pending: () => [newer] },
+      { raw: async () => [old] },
+    )({
+      from: T0,
+      to: T0 + 1,
+    });
+    expect(got).toEqual([newer]);
   });
 });
