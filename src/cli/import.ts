@@ -1,10 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { userInfo } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
+import { AuditLog } from '../audit/audit.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { child, createLogger } from '../core/log.js';
 import { ImportFileError } from '../import/errors.js';
 import type { ImportSummary, ImportTarget } from '../import/importer.js';
 import { loadInventory } from '../inventory/inventory.js';
@@ -102,7 +105,7 @@ export async function runImport(
     console.error(
       'kaiteki import: warning: a service is running on this configuration; with --direct it will not see the rollups of the hours it is still writing — prefer importing through it (drop --direct)',
     );
-  return importDirect(readFileSync(file), config, opts, clock);
+  return importDirect(readFileSync(file), basename(file), config, opts, clock);
 }
 
 /** The local service's base URL when one answers /healthz on the configured port. */
@@ -152,11 +155,75 @@ async function importOverHttp(
   return body;
 }
 
+/** Who runs a CLI command, for the audit trail: `cli:<login name>`. */
+function cliActor(): string {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.LOGNAME;
+  }
+  return `cli:${user || 'unknown'}`;
+}
+
 async function importDirect(
+  bytes: Buffer,
+  fileName: string,
+  config: Config,
+  opts: ImportCliOptions,
+  clock: Clock,
+): Promise<ImportSummary> {
+  // the same audit trail as the service's (<dataDir>/audit.db): a direct import is an admin action too
+  const audit = new AuditLog(
+    join(config.store.dataDir, 'audit.db'),
+    child(createLogger('warn', 2), 'audit'),
+    clock,
+  );
+  let written = 0;
+  let summary: ImportSummary | undefined;
+  let failure: unknown;
+  try {
+    summary = await importDirectRun(bytes, config, opts, clock, (n) => {
+      written += n;
+    });
+    return summary;
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    audit.record({
+      actor: cliActor(),
+      action: 'readings.import',
+      target: fileName,
+      detail: summary
+        ? {
+            outcome: 'ok',
+            direct: true,
+            dryRun: summary.dryRun,
+            rows: summary.rows,
+            accepted: summary.accepted,
+            rejected: summary.rejected,
+            from: summary.from,
+            to: summary.to,
+          }
+        : {
+            outcome: 'failed',
+            direct: true,
+            dryRun: opts.dryRun === true,
+            accepted: written,
+            error: errorMessage(failure),
+          },
+    });
+    audit.close();
+  }
+}
+
+async function importDirectRun(
   bytes: Buffer,
   config: Config,
   opts: ImportCliOptions,
   clock: Clock,
+  onWritten: (n: number) => void,
 ): Promise<ImportSummary> {
   const { importReadings } = await import('../import/importer.js');
   const inventory = loadInventory(config);
@@ -190,7 +257,10 @@ async function importDirect(
   const { store, close } = await openStore(config);
   try {
     const s = await run({
-      write: (batch) => store.write(batch),
+      write: async (batch) => {
+        await store.write(batch);
+        onWritten(batch.length);
+      },
       reachMs: (r) => reach.reachMs(r),
       rollups: async (touched, progress) => {
         await reaggregateDirty(

@@ -10,7 +10,7 @@ import type { Inventory } from '../inventory/inventory.js';
 import type { RollupService } from '../store/rollup-service.js';
 import type { DurableSink } from '../store/store.js';
 import { ImportFileError } from './errors.js';
-import type { ImportTarget } from './importer.js';
+import type { ImportSummary, ImportTarget } from './importer.js';
 
 /** Largest file the HTTP import takes (a year of one-minute readings of 50 series is ~1 GB of CSV: split it by month). */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -71,10 +71,21 @@ export function importRouter(deps: ImportRouteDeps): Router {
       const encoding = typeof req.query.encoding === 'string' ? req.query.encoding : undefined;
       const file = fileName(req.get('x-filename'));
       busy = true;
+      // readings durably written so far: what a failed import leaves behind, for the audit trail
+      let written = 0;
+      const counted: ImportTarget = {
+        ...target,
+        write: async (batch) => {
+          await target.write(batch);
+          written += batch.length;
+        },
+      };
+      let summary: ImportSummary | undefined;
+      let failure: unknown;
       try {
         // loaded on first use: the CSV/XLSX readers are not paid for by a service that never imports
-        const { importReadings, describeImport } = await import('./importer.js');
-        const summary = await importReadings(body, target, {
+        const { importReadings } = await import('./importer.js');
+        summary = await importReadings(body, counted, {
           config: deps.config,
           inventory: deps.inventory,
           now: deps.clock.now(),
@@ -83,29 +94,37 @@ export function importRouter(deps: ImportRouteDeps): Router {
           onProgress: progressLog(deps.log, file),
         });
         deps.log.info({ file, ...summary, rejections: summary.rejections.length }, 'import done');
+      } catch (err) {
+        failure = err;
+        if (!(err instanceof ImportFileError))
+          deps.log.error({ file, err: errorMessage(err), written }, 'import failed');
+      } finally {
+        busy = false;
+        // every attempt is recorded, the failed ones too (a failure may have stored some batches)
         deps.audit?.record({
           ...auditFrom(req),
           action: 'readings.import',
           target: file,
-          detail: {
-            dryRun,
-            rows: summary.rows,
-            accepted: summary.accepted,
-            rejected: summary.rejected,
-            from: summary.from,
-            to: summary.to,
-          },
+          detail: summary
+            ? {
+                outcome: 'ok',
+                dryRun,
+                rows: summary.rows,
+                accepted: summary.accepted,
+                rejected: summary.rejected,
+                from: summary.from,
+                to: summary.to,
+              }
+            : { outcome: 'failed', dryRun, accepted: written, error: errorMessage(failure) },
         });
+      }
+      if (summary) {
+        const { describeImport } = await import('./importer.js');
         res.json({ ...summary, text: describeImport(summary, file) });
-      } catch (err) {
-        if (err instanceof ImportFileError) {
-          res.status(400).json({ error: err.message });
-          return;
-        }
-        deps.log.error({ file, err: errorMessage(err) }, 'import failed');
-        res.status(503).json({ error: `import failed: ${errorMessage(err)}` });
-      } finally {
-        busy = false;
+      } else if (failure instanceof ImportFileError) {
+        res.status(400).json({ error: failure.message });
+      } else {
+        res.status(503).json({ error: `import failed: ${errorMessage(failure)}` });
       }
     },
   );
