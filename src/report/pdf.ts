@@ -41,15 +41,34 @@ export function admitPdf(): { release: () => void } | { retryAfterSeconds: numbe
   };
 }
 
+/** Longest a PDF job may take (Chromium start, page, print); a hung Chromium is closed and the queue moves on. */
+export const PDF_RENDER_TIMEOUT_MS = 60_000;
+
+export interface PdfRenderOptions {
+  /** default PDF_RENDER_TIMEOUT_MS */
+  timeoutMs?: number;
+  /** the printing step (tests inject one); default: headless Chromium through playwright-core */
+  print?: (html: string, executablePath: string) => Promise<Buffer>;
+}
+
 /**
  * Prints the HTML report to PDF (A4 landscape) with headless Chromium through
  * playwright-core. Jobs run one at a time in one shared browser. playwright-core
  * is loaded only here, so the other formats work without it; a missing browser
- * or package is a KaitekiError.
+ * or package is a KaitekiError. A job that takes longer than `timeoutMs` is
+ * given up: the browser is closed (a new one starts for the next job) and the
+ * job rejects with a retryable KaitekiError, so one hung Chromium cannot hold
+ * the queue (and every later request's 429) for ever.
  */
-export async function renderPdf(html: string, executablePath = CHROMIUM_PATH): Promise<Buffer> {
+export async function renderPdf(
+  html: string,
+  executablePath = CHROMIUM_PATH,
+  opts: PdfRenderOptions = {},
+): Promise<Buffer> {
+  const print = opts.print ?? printOne;
+  const timeoutMs = opts.timeoutMs ?? PDF_RENDER_TIMEOUT_MS;
   pending++;
-  const job = chain.then(() => printOne(html, executablePath));
+  const job = chain.then(() => withTimeout(print(html, executablePath), timeoutMs));
   chain = job
     .then(
       () => undefined,
@@ -60,6 +79,23 @@ export async function renderPdf(html: string, executablePath = CHROMIUM_PATH): P
       if (pending === 0) await closeBrowser();
     });
   return job;
+}
+
+/** `work`, or a retryable KaitekiError after `ms` (then the browser is reset; `work` is left to fail on its own). */
+function withTimeout(work: Promise<Buffer>, ms: number): Promise<Buffer> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      resetBrowser();
+      reject(
+        new KaitekiError(`PDF rendering took longer than ${Math.round(ms / 1000)} s; try again`, {
+          retryable: true,
+        }),
+      );
+    }, ms);
+  });
+  work.catch(() => undefined); // a job given up may still fail later: not an unhandled rejection
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function printOne(html: string, executablePath: string): Promise<Buffer> {
@@ -79,11 +115,12 @@ async function printOne(html: string, executablePath: string): Promise<Buffer> {
 async function getBrowser(executablePath: string): Promise<Browser> {
   const existing = browser ? await browser.catch(() => undefined) : undefined;
   if (existing?.isConnected()) return existing;
-  browser = launch(executablePath);
-  browser.catch(() => {
-    browser = undefined;
+  const launching = launch(executablePath);
+  browser = launching;
+  launching.catch(() => {
+    if (browser === launching) browser = undefined;
   });
-  return browser;
+  return launching;
 }
 
 async function launch(executablePath: string): Promise<Browser> {
@@ -110,4 +147,11 @@ async function closeBrowser(): Promise<void> {
   if (!b) return;
   const open = await b.catch(() => undefined);
   await open?.close().catch(() => undefined);
+}
+
+/** Forgets the browser at once and closes it in the background (also one still starting), without waiting on it. */
+function resetBrowser(): void {
+  const b = browser;
+  browser = undefined;
+  b?.then((open) => open.close()).catch(() => undefined);
 }

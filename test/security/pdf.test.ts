@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { KaitekiError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/log.js';
-import { CHROMIUM_PATH, PDF_MAX_ADMITTED, pdfStats } from '../../src/report/pdf.js';
+import { CHROMIUM_PATH, PDF_MAX_ADMITTED, pdfStats, renderPdf } from '../../src/report/pdf.js';
 import { reportRouter } from '../../src/report/routes.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import * as fx from '../fixtures/report/small-fy2026.js';
@@ -72,3 +73,28 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')(
     });
   },
 );
+
+describe('PDF queue: a render that never finishes', () => {
+  it('is given up after the timeout with a retryable error, and the next job in the queue is printed', async () => {
+    let hungStarted = false;
+    const hung = () => {
+      hungStarted = true;
+      return new Promise<Buffer>(() => undefined); // a Chromium that never answers
+    };
+    const ok = async (html: string) => Buffer.from(`%PDF-${html}`);
+    const first = renderPdf('a', CHROMIUM_PATH, { print: hung, timeoutMs: 50 });
+    const second = renderPdf('b', CHROMIUM_PATH, { print: ok, timeoutMs: 50 });
+    const err = await first.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(hungStarted).toBe(true);
+    expect(err).toBeInstanceOf(KaitekiError);
+    expect((err as KaitekiError).retryable).toBe(true);
+    expect((err as Error).message).toMatch(/try again/);
+    expect((await second).toString()).toBe('%PDF-b');
+    // the queue is empty again
+    await renderPdf('c', CHROMIUM_PATH, { print: ok });
+    await vi.waitFor(() => expect(pdfStats().pending).toBe(0));
+  });
+});
