@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('a late reading reaches every view', () => {
-  it.each([
+  it.for([
     ['embedded', () => ({})],
     [
       'influx-v1 (real influxd, through the durable buffer)',
@@ -42,8 +42,9 @@ describe('a late reading reaches every view', () => {
     ],
   ] as const)(
     'published two hours late over MQTT, it is in the hour’s rollup, /api/series and the report: %s',
-    async (kind, storeConfig) => {
-      if (kind !== 'embedded' && !INFLUXD) return;
+    async ([kind, storeConfig], { skip }) => {
+      // reported as skipped, not passed; under CI=true a missing influxd already fails (findBinary)
+      skip(kind !== 'embedded' && !INFLUXD, 'influxd not installed');
       const inv = join(dir, 'sensors.yaml');
       writeFileSync(
         inv,

@@ -142,7 +142,7 @@ afterAll(async () => {
 });
 
 describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
-  it.each([
+  it.for([
     ['embedded', () => ({})],
     [
       'influx-v1 (real influxd, through the durable buffer)',
@@ -153,8 +153,9 @@ describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
     ],
   ] as const)(
     'POST /api/import on the running service: BOM and Shift_JIS CSV, bad rows by line, twice = once, report matches: %s',
-    async (kind, storeConfig) => {
-      if (kind !== 'embedded' && !INFLUXD) return;
+    async ([kind, storeConfig], { skip }) => {
+      // reported as skipped, not passed; under CI=true a missing influxd already fails (findBinary)
+      skip(kind !== 'embedded' && !INFLUXD, 'influxd not installed');
       const dir = tempDir();
       const clock = new ManualClock(Date.parse('2026-05-01T01:00:00Z'));
       const config = testConfig(
