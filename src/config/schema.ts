@@ -195,7 +195,7 @@ export const ingestSchema = z.strictObject({
   maxAgeDays: z.number().min(0).default(400),
   /** an identical payload on the same topic within this window counts once */
   dedupeWindowMs: z.number().int().min(0).default(2000),
-  /** topics the dedupe filter remembers at most (digests, at most 640 B each: 20,000 ≤ 12.8 MB) */
+  /** entries the dedupe filter keeps at most, per kind (last per topic, recent commits; digests, ≤ 1,024 B per unit: 20,000 ≤ 20.5 MB) */
   dedupeMaxEntries: z.number().int().min(100).default(20_000),
   /** series from sensors not in the inventory accepted at most; beyond, a counted rejection (too_many_unregistered) */
   maxUnregisteredSeries: z.number().int().min(0).default(10_000),

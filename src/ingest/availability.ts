@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Bus } from '../core/bus.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, KaitekiError } from '../core/errors.js';
 import type { LatestCache, SensorAvailability } from '../core/latest.js';
 import type { Logger } from '../core/log.js';
 import type { Metrics } from '../core/metrics.js';
@@ -69,7 +69,9 @@ export class AvailabilityStore implements Service {
   /**
    * Records one availability message. Returns true when the sensor's state
    * changed (then it is stored and emitted); a repeat (a retained status
-   * redelivered after a restart) keeps the original `since`.
+   * redelivered after a restart) keeps the original `since`. Throws a
+   * retryable KaitekiError when the change cannot be stored (then nothing
+   * changed: the caller holds the ack and retries).
    */
   record(s: SensorStatus): boolean {
     const prev = this.deps.latest.status(s.site, s.sensor);
@@ -86,7 +88,14 @@ export class AvailabilityStore implements Service {
       this.deps.latest.setStatus(a); // only ts moves; not worth a disk write
       return false;
     }
-    this.upsert?.run(a.site, a.sensor, a.zone, a.online ? 1 : 0, a.since, a.ts);
+    try {
+      this.upsert?.run(a.site, a.sensor, a.zone, a.online ? 1 : 0, a.since, a.ts);
+    } catch (err) {
+      throw new KaitekiError(`availability store refused a status: ${errorMessage(err)}`, {
+        cause: err,
+        retryable: true,
+      });
+    }
     this.deps.latest.setStatus(a);
     try {
       this.deps.bus.emit('status', {

@@ -22,6 +22,8 @@ export type RejectReason =
   | 'id_too_long'
   /** a new series of an unregistered sensor beyond `ingest.maxUnregisteredSeries` */
   | 'too_many_unregistered'
+  /** a value whose unit is not known yet (Homie: no `$unit` received and none in the map); never guessed */
+  | 'unit_unknown'
   /** anything that threw while the message was turned into readings (the error's message is the detail) */
   | 'processing_error';
 
@@ -34,6 +36,8 @@ export interface RawMessage {
   retain?: boolean;
   /** the broker redelivers it (MQTT DUP flag: an earlier delivery was not acknowledged) */
   dup?: boolean;
+  /** MQTT packet id (QoS 1/2): a redelivery keeps it, so dedupe tells a redelivered message from a new one with the same payload */
+  messageId?: number;
 }
 
 /** Values a format pulled out of one message, before validation and normalisation. */

@@ -31,8 +31,9 @@ export type HandleOutcome = 'accepted' | 'rejected' | 'duplicate' | 'status' | '
  * message ends as exactly one outcome (accepted = readings, status, ignored,
  * duplicate, rejected). Each message is isolated: whatever throws while it is
  * turned into readings makes it a counted rejection (`processing_error`),
- * never a failed batch. It throws only when the sink cannot accept, so the
- * caller can hold the acks and retry the same messages.
+ * never a failed batch. It throws only when a store cannot accept (the sink,
+ * or the availability store: a retryable KaitekiError), so the caller can
+ * hold the acks and retry the same messages.
  */
 export class Ingestor {
   private readonly dedupe: Deduper;
@@ -124,6 +125,9 @@ export class Ingestor {
     let outcomes: HandleOutcome[];
     try {
       outcomes = msgs.map((m) => this.isolated(m));
+    } catch (err) {
+      this.dedupe.discard(); // a store (availability) refused: the retry is judged afresh
+      throw err;
     } finally {
       this.staged = undefined;
     }
@@ -150,13 +154,19 @@ export class Ingestor {
     return outcomes;
   }
 
-  /** One message; a throw anywhere in it is that message's rejection, not the batch's failure. */
+  /**
+   * One message; a throw anywhere in it is that message's rejection, not the
+   * batch's failure, except a retryable KaitekiError (a store that refused,
+   * e.g. the availability store): that fails the batch, so its acks are held
+   * and it is retried, never acknowledged and lost.
+   */
   private isolated(msg: RawMessage): HandleOutcome {
     const staged = this.staged!.length;
     try {
       return this.process(msg);
     } catch (err) {
       this.staged!.length = staged; // nothing of this message is committed
+      if (err instanceof KaitekiError && err.retryable) throw err;
       let detail: string;
       try {
         detail = `${err instanceof Error ? err.name : 'Error'}: ${errorMessage(err)}`.slice(0, 200);
@@ -178,7 +188,7 @@ export class Ingestor {
       );
       return 'rejected';
     }
-    const seen = this.dedupe.check(msg.topic, msg.payload, msg.receivedAt, msg.dup === true);
+    const seen = this.dedupe.check(msg.topic, msg.payload, msg.receivedAt, msg.dup === true, msg.messageId);
     if (seen.duplicate) {
       this.mDuplicates.inc();
       return 'duplicate';
@@ -199,7 +209,7 @@ export class Ingestor {
         const status = { ...res.status, ts: res.status.ts ?? msg.receivedAt };
         if (this.deps.availability) this.deps.availability.record(status);
         else this.emit('status', status);
-        this.dedupe.stage(seen.key, seen.digest, msg.receivedAt);
+        this.dedupe.stage(seen, msg.receivedAt);
         return 'status';
       }
       case 'values':
@@ -236,7 +246,7 @@ export class Ingestor {
       return 'rejected';
     }
     this.staged!.push(readings); // committed by handleMany
-    this.dedupe.stage(seen.key, seen.digest, msg.receivedAt);
+    this.dedupe.stage(seen, msg.receivedAt);
     return 'accepted';
   }
 

@@ -96,6 +96,7 @@ export class MqttSource implements Service {
         receivedAt: this.ctx.clock.now(),
         ...(packet.retain ? { retain: true } : {}),
         ...(packet.dup ? { dup: true } : {}),
+        ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
       });
       if (!this.flushPending) {
         this.flushPending = true;

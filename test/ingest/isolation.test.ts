@@ -9,15 +9,17 @@ import type { Reading, SensorStatus } from '../../src/core/reading.js';
 import { AvailabilityStore } from '../../src/ingest/availability.js';
 import { parseDiscovery } from '../../src/ingest/discovery.js';
 import type { PayloadFormat, RawMessage } from '../../src/ingest/format.js';
+import { buildRouter } from '../../src/ingest/formats/registry.js';
 import { Ingestor } from '../../src/ingest/ingestor.js';
 import { FormatRouter } from '../../src/ingest/router.js';
-import { Inventory } from '../../src/inventory/inventory.js';
+import { Inventory, type Sensor } from '../../src/inventory/inventory.js';
 import { harness, NOW, sensor, testConfig } from './helpers.js';
 
 /** An Ingestor with a sink that can refuse, a router that can hold a throwing format, and what came out. */
-function rig(over: Record<string, unknown> = {}) {
+function rig(over: Record<string, unknown> = {}, sensors: Sensor[] = []) {
   const config = testConfig(over);
-  const router = new FormatRouter('kaiteki', []);
+  const inventory = new Inventory(sensors);
+  const router = sensors.length > 0 ? buildRouter(config, inventory) : new FormatRouter('kaiteki', []);
   const clock = new ManualClock(NOW);
   const stored: Reading[] = [];
   const statuses: SensorStatus[] = [];
@@ -35,7 +37,7 @@ function rig(over: Record<string, unknown> = {}) {
   });
   const ingestor = new Ingestor({
     config,
-    inventory: new Inventory([]),
+    inventory,
     router,
     sink: {
       acceptSync: (rs) => {
@@ -151,6 +153,42 @@ describe('a bad message never costs a good reading', () => {
     expect(() => r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 1}'))).toThrow(KaitekiError);
   });
 
+  it('an availability store that cannot write fails the batch (acks held, retried), never a lost status', async () => {
+    const r = rig();
+    await r.availability.start();
+    // a real SQLite failure on the availability write, until the trigger is dropped
+    const db = (r.availability as unknown as { db: { exec(sql: string): void } }).db;
+    db.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON availability BEGIN SELECT RAISE(ABORT, 'disk I/O error (test)'); END`,
+    );
+    const batch = [
+      r.msg('kaiteki/s/z/a', '{"co2": 500}'),
+      r.msg('kaiteki/s/z/x/status', 'offline'),
+      r.msg('kaiteki/s/z/b', '{"co2": 600}'),
+    ];
+    let thrown: unknown;
+    try {
+      r.ingestor.handleMany(batch);
+    } catch (err) {
+      thrown = err;
+    }
+    // the caller (MqttSource) holds the acks of a batch that threw a retryable error, and retries it
+    expect(thrown).toBeInstanceOf(KaitekiError);
+    expect((thrown as KaitekiError).retryable).toBe(true);
+    expect(r.stored).toEqual([]);
+    expect(r.statuses).toEqual([]);
+    expect(r.latest.status('s', 'x')).toBeUndefined();
+    expect(await r.rejected()).toEqual({});
+    expect(() => r.ingestor.handleMany(batch)).toThrow(KaitekiError); // still failing: still held
+    db.exec('DROP TRIGGER refuse');
+    // the retry of the same messages: stored, and nothing judged a duplicate of the failed tries
+    expect(r.ingestor.handleMany(batch)).toEqual(['accepted', 'status', 'accepted']);
+    expect(r.stored.map((x) => x.value)).toEqual([500, 600]);
+    expect(r.statuses).toEqual([{ site: 's', zone: 'z', sensor: 'x', online: false, ts: NOW }]);
+    expect(r.latest.status('s', 'x')).toMatchObject({ online: false });
+    await r.availability.stop();
+  });
+
   it('a redelivered (DUP) message without ts is not stored twice, even with dedupeWindowMs 0', () => {
     const r = rig({ ingest: { dedupeWindowMs: 0 } });
     expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}'))).toBe('accepted');
@@ -161,6 +199,23 @@ describe('a bad message never costs a good reading', () => {
     // and the same payload live again is a new reading (window 0)
     expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', '{"co2": 700}'))).toBe('accepted');
     expect(r.stored.map((x) => x.value)).toEqual([700, 710, 700]);
+  });
+
+  it('two messages on one topic whose acks were both lost: both redeliveries are duplicates', () => {
+    const r = rig({ ingest: { dedupeWindowMs: 0 } });
+    expect(r.ingestor.handleMany([r.msg('kaiteki/s/z/a', '{"co2": 701}', { messageId: 1 })])).toEqual([
+      'accepted',
+    ]);
+    expect(r.ingestor.handleMany([r.msg('kaiteki/s/z/a', '{"co2": 702}', { messageId: 2 })])).toEqual([
+      'accepted',
+    ]);
+    r.clock.advance(30_000); // the reconnect dropped both acks; the broker redelivers both
+    const redelivered = [
+      r.msg('kaiteki/s/z/a', '{"co2": 701}', { dup: true, messageId: 1 }),
+      r.msg('kaiteki/s/z/a', '{"co2": 702}', { dup: true, messageId: 2 }),
+    ];
+    expect(r.ingestor.handleMany(redelivered)).toEqual(['duplicate', 'duplicate']);
+    expect(r.stored.map((x) => x.value)).toEqual([701, 702]);
   });
 });
 
@@ -225,28 +280,32 @@ describe('restarts invent nothing', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('Homie: a value that arrives before its $unit waits for it (70 °F is never stored as 70 °C)', () => {
-    const h = harness([
-      sensor({
-        id: 'h-car',
-        zone: 'office',
-        format: 'homie',
-        topic: 'homie/car',
-        map: { 'engine.temperature': 'temperature' },
-      }),
-    ]);
-    expect(h.send('homie/car/engine/temperature', '70')).toBe('ignored'); // held
+  it('Homie: a value whose unit is not known yet is a counted rejection (unit_unknown), never 70 °F as 70 °C', () => {
+    const car = (map: Record<string, unknown>) =>
+      sensor({ id: 'h-car', zone: 'office', format: 'homie', topic: 'homie/car', map });
+    const h = harness([car({ 'engine.temperature': 'temperature', 'engine.people': 'occupancy' })]);
+    // before its $unit: not held in memory (then acknowledged and lost on a crash), not guessed
+    expect(h.send('homie/car/engine/temperature', '70')).toBe('rejected');
     expect(h.readings).toEqual([]);
-    expect(h.send('homie/car/engine/temperature/$unit', '°F')).toBe('accepted');
-    expect(h.readings).toHaveLength(1);
-    expect(h.readings[0]!.value).toBeCloseTo(21.11, 2);
-    // now the unit is known: values go straight through
+    expect(h.ingestor.rejected().at(-1)).toMatchObject({
+      topic: 'homie/car/engine/temperature',
+      reason: 'unit_unknown',
+    });
+    expect(h.rejected.at(-1)?.detail).toMatch(/unit/);
+    // a count has one unit only: nothing to wait for
+    expect(h.send('homie/car/engine/people', '3')).toBe('accepted');
+    // the $unit (retained: it comes first after a (re)subscription) makes later values convertible
+    expect(h.send('homie/car/engine/temperature/$unit', '°F')).toBe('ignored');
     expect(h.send('homie/car/engine/temperature', '71.6')).toBe('accepted');
-    expect(h.readings[1]!.value).toBeCloseTo(22, 6);
+    expect(h.readings.at(-1)!.value).toBeCloseTo(22, 6);
+    // a unit in the map needs no $unit
+    const m = harness([car({ 'engine.temperature': { quantity: 'temperature', unit: '°C' } })]);
+    expect(m.send('homie/car/engine/temperature', '21')).toBe('accepted');
+    expect(m.readings.map((r) => r.value)).toEqual([21]);
   });
 
-  it('Homie: a property that never declares $unit is taken as canonical from its second value', () => {
-    const h = harness([
+  it('Homie: a batch the store refused is retried with the same result (no state consumed by the first try)', () => {
+    const r = rig({}, [
       sensor({
         id: 'h-2',
         zone: 'office',
@@ -255,10 +314,14 @@ describe('restarts invent nothing', () => {
         map: { 'n.t': 'temperature' },
       }),
     ]);
-    expect(h.send('homie/d2/n/t', '21')).toBe('ignored');
-    expect(h.send('homie/d2/n/t', '22')).toBe('accepted');
-    expect(h.readings.map((r) => r.value)).toEqual([21, 22]);
-    expect(h.readings[0]!.ts).toBeLessThan(h.readings[1]!.ts);
+    const h = r.ingestor;
+    const batch = [r.msg('homie/d2/n/t/$unit', '°F'), r.msg('homie/d2/n/t', '70.7')];
+    r.refuse(new KaitekiError('disk full', { retryable: true }));
+    expect(() => h.handleMany(batch)).toThrow(KaitekiError);
+    r.refuse(undefined);
+    expect(h.handleMany(batch)).toEqual(['ignored', 'accepted']);
+    expect(r.stored).toHaveLength(1);
+    expect(r.stored[0]!.value).toBeCloseTo(21.5, 6);
   });
 });
 

@@ -49,9 +49,16 @@ describe('MqttSource acknowledges only what is durable', () => {
     const store = new SqliteStore(':memory:');
     await store.open();
     let refusing = true;
+    /** commits refused so far, and the readings they held */
+    let refusals = 0;
+    const refused = new Set<number>();
     const sink = {
       acceptSync: (rs: readonly Reading[]) => {
-        if (refusing) throw new Error('SQLITE_FULL (test)');
+        if (refusing) {
+          refusals++;
+          for (const r of rs) refused.add(r.value);
+          throw new Error('SQLITE_FULL (test)');
+        }
         store.acceptSync(rs);
       },
     };
@@ -74,8 +81,11 @@ describe('MqttSource acknowledges only what is durable', () => {
     const t0 = Date.now() - 60_000;
     for (let i = 0; i < N; i++)
       pub.publish('kaiteki/s/z/ack-1', JSON.stringify({ co2: 500 + i, ts: t0 + i }), { qos: 1 });
-    // The store refuses for a while: Kaiteki must not acknowledge anything meanwhile.
-    await new Promise((r) => setTimeout(r, 800));
+    // The store refuses: wait until Kaiteki has tried to commit messages and retried
+    // (a retry comes after the first refusal was handled), then nothing may be acknowledged.
+    await waitFor(() => refusals >= 3, 15_000, 'three refused commits');
+    expect(refused.size).toBeGreaterThan(0);
+    // every refused reading is held: none of them, and nothing else, acknowledged
     expect(acksByKaiteki).toEqual([]);
     refusing = false;
     await waitFor(

@@ -1,5 +1,6 @@
 import type { FormatResult, RawMessage } from '../format.js';
 import { type MappedEntry, type MappedFormat, type MappedFormatFactory, mapValues } from './mapped.js';
+import { unitMatters } from './units.js';
 import { decodeUtf8 } from './util.js';
 
 const ONLINE_STATES: Record<string, boolean> = {
@@ -18,19 +19,18 @@ const ONLINE_STATES: Record<string, boolean> = {
  * disconnected / lost (offline) or init (ignored). The entry's `topic` is
  * the device topic `homie/<device>`; map keys are `<node>.<property>`.
  *
- * Stateful, bounded: remembers `$unit` only for mapped properties, and
- * holds at most one value per mapped property. A value must not be converted
- * before its unit is known (70 °F is not 70 °C): when neither the map nor a
- * `$unit` names it, the value waits for its `$unit` (then it is converted and
- * released with its own arrival time); if the next value comes and still no
- * `$unit`, the device declares none and both are taken as canonical. `$unit`
- * filters are subscribed first, so retained units arrive before values.
+ * Stateful, bounded: remembers `$unit` only for mapped properties. A value
+ * is never converted before its unit is known (70 °F is not 70 °C), and
+ * nothing is held in memory (a held value would be acknowledged and lost on
+ * a crash): a value of a quantity that has more than one unit (temperature,
+ * humidity, CO₂ …) whose unit neither the map nor a `$unit` names is a
+ * counted rejection, `unit_unknown`. `$unit` filters are subscribed first,
+ * so retained units arrive before values; a device that declares no `$unit`
+ * needs the unit in its map (`{ quantity: temperature, unit: °C }`).
  */
 class HomieFormat implements MappedFormat {
   readonly name = 'homie';
   private readonly units = new Map<string, string>();
-  /** a value waiting for its property's `$unit` (one per mapped property) */
-  private readonly held = new Map<string, { text: string; at: number }>();
   private readonly depth: number;
   constructor(private readonly entry: MappedEntry) {
     this.depth = entry.topic.split('/').length;
@@ -71,36 +71,27 @@ class HomieFormat implements MappedFormat {
       if (typeof text !== 'string') return text;
       if (text === '') this.units.delete(path);
       else this.units.set(path, text.slice(0, 32));
-      const waiting = this.held.get(path);
-      if (!waiting || text === '') return { kind: 'ignore' };
-      this.held.delete(path);
-      return this.values(path, waiting.text, waiting.at);
+      return { kind: 'ignore' };
     }
     const text = decodeUtf8(msg.payload);
     if (typeof text !== 'string') return text;
-    const unitKnown = this.entry.map.get(path)?.unit !== undefined || this.units.has(path);
-    if (!unitKnown && !msg.retain) {
-      const waiting = this.held.get(path);
-      if (!waiting) {
-        this.held.set(path, { text, at: msg.receivedAt });
-        return { kind: 'ignore' };
-      }
-      // A second value and still no $unit: the device declares none.
-      this.held.delete(path);
-      const first = this.values(path, waiting.text, waiting.at);
-      const now = this.values(path, text);
-      if (first.kind !== 'values') return now;
-      if (now.kind !== 'values') return first;
-      return { kind: 'values', candidates: [...first.candidates, ...now.candidates] };
+    const target = this.entry.map.get(path)!;
+    if (target.unit === undefined && !this.units.has(path) && unitMatters(target.quantity)) {
+      return {
+        kind: 'reject',
+        reason: 'unit_unknown',
+        detail:
+          `${path}: no $unit received yet and no unit in the map; ${target.quantity} is not stored ` +
+          `without its unit (set it in the inventory map, e.g. { quantity: ${target.quantity}, unit: … })`,
+      };
     }
     return this.values(path, text);
   }
 
-  private values(path: string, text: string, ts?: number): FormatResult {
+  private values(path: string, text: string): FormatResult {
     return mapValues(this.entry, {
       get: (p) => (p === path ? text.trim() : undefined),
       unitOf: (p) => this.units.get(p),
-      ...(ts === undefined ? {} : { ts }),
     });
   }
 }

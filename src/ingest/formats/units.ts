@@ -96,3 +96,12 @@ export function toCanonical(quantity: Quantity, value: number, unit: string): nu
   const conv = TABLE[quantity][c];
   return conv ? conv(value) : undefined;
 }
+
+/**
+ * Whether a bare number of this quantity is ambiguous without its unit
+ * (temperature °C/°F/K, humidity %/ratio, CO₂ ppm/% …): true when more than
+ * one unit converts to it. Counts (`#`) and lights have one unit only.
+ */
+export function unitMatters(quantity: Quantity): boolean {
+  return Object.keys(TABLE[quantity]).length > 1;
+}
