@@ -51,7 +51,8 @@ export class Calendar {
   isOpen(ts: number): boolean {
     this.load(ts);
     if (this.cacheWindows.length === 0) return false;
-    const m = jstParts(ts).minuteOfDay;
+    // minutes since JST midnight without a Date (this runs for every reading): load() set cacheDay
+    const m = Math.floor((ts - this.cacheDay) / 60_000);
     return this.cacheWindows.some((w) => m >= w.open && m < w.close);
   }
 
