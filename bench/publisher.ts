@@ -48,15 +48,24 @@ async function connectAll(url: string, n: number): Promise<MqttClient[]> {
 function burst(job: Job): Promise<{ sent: number; acked: number }> {
   const total = job.count!;
   const ts = new TsClock(job.sensors);
+  // Each sensor publishes over one connection, as a device does (so its messages arrive in order);
+  // connection k carries the sensors i with i % connections === k.
+  const own = clients.map((_, k) =>
+    Array.from({ length: job.sensors }, (_, i) => i).filter((i) => i % clients.length === k),
+  );
+  const quota = own.map((s) => Math.round((total * s.length) / job.sensors));
+  quota[quota.length - 1]! += total - quota.reduce((a, b) => a + b, 0);
+  const sentBy = clients.map(() => 0);
   let next = 0;
   let acked = 0;
   return new Promise((resolve) => {
     const inflight = clients.map(() => 0);
     const pump = (k: number) => {
       const c = clients[k]!;
-      while (inflight[k]! < WINDOW && next < total) {
+      const mine = own[k]!;
+      while (inflight[k]! < WINDOW && sentBy[k]! < quota[k]!) {
         const n = next++;
-        const i = n % job.sensors;
+        const i = mine[sentBy[k]!++ % mine.length]!;
         inflight[k]!++;
         c.publish(topicOf(i), payloadOf(ts.next(i, Date.now()), i, n), { qos: job.qos }, () => {
           inflight[k]!--;
@@ -94,7 +103,7 @@ function paced(job: Job): Promise<{ sent: number; acked: number; alarms: number 
       const due = Math.floor((elapsed * rate) / 1000);
       while (sent < due) {
         const i = sent % job.sensors;
-        const c = clients[sent % clients.length]!;
+        const c = clients[i % clients.length]!; // one connection per sensor, as a device
         c.publish(topicOf(i), payloadOf(ts.next(i, now), i, sent), { qos: job.qos }, ack);
         sent++;
       }
