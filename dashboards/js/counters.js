@@ -22,7 +22,7 @@ export class CounterPanel {
     this.env = env;
     this.big = spec.big === true;
     const { t, lang, site } = env;
-    /** @type {Array<{zone: string, row: HTMLElement, waiting: HTMLElement, wait: HTMLElement, serving: HTMLElement, band: HTMLElement, seen: HTMLElement, closed: HTMLElement}>} */
+    /** @type {Array<{zone: string, name: {ja: string, en: string}, row: HTMLElement, waiting: HTMLElement, wait: HTMLElement, serving: HTMLElement, band: HTMLElement, seen: HTMLElement, closed: HTMLElement}>} */
     this.rows = [];
     const list = h('div.counter-list');
     const figure = (
@@ -60,7 +60,17 @@ export class CounterPanel {
         h('div.band', null, h('span.band-dot'), band),
         seen,
       );
-      this.rows.push({ zone: id, row, waiting, wait, serving, band, seen, closed });
+      this.rows.push({
+        zone: id,
+        name: zone?.name ?? { ja: id, en: id },
+        row,
+        waiting,
+        wait,
+        serving,
+        band,
+        seen,
+        closed,
+      });
       list.append(row);
     }
     const title = spec.title ? nameIn(spec.title, lang) : t('counters');
@@ -76,20 +86,25 @@ export class CounterPanel {
     const { state, t, now, lang } = this.env;
     const ms = now();
     const snap = this.env.counters?.snapshot;
-    const closed = snap ? snap.open === false : false;
     for (const r of this.rows) {
+      // Each counter by its own state from the server (counters may keep different hours):
+      // the visitor snapshot's counter (matched by name: it carries no ids), else the zone status.
+      const own = snap?.counters?.find((/** @type {any} */ c) => c.name?.ja === r.name.ja);
+      const status = state.zoneStatus(r.zone);
+      const closed = own ? own.state === 'closed' : status ? status.inUse === false : false;
       r.row.classList.toggle('closed', closed);
       r.closed.hidden = !closed;
       if (closed) {
         setState(r.row, 'band-', 'none');
-        const next = snap.nextOpen ? Date.parse(snap.nextOpen) : Number.NaN;
+        const nextIso = own ? own.nextOpen : snap?.nextOpen;
+        const next = nextIso ? Date.parse(nextIso) : Number.NaN;
         r.closed.replaceChildren(
           h('span.closed-title', null, t('counter_closed')),
           Number.isFinite(next)
             ? h(
                 'span.closed-next',
                 null,
-                t('next_open', { when: openingText(next, Date.parse(snap.now) || ms, lang) }),
+                t('next_open', { when: openingText(next, Date.parse(snap?.now ?? '') || ms, lang) }),
               )
             : '',
         );

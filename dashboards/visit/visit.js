@@ -46,6 +46,10 @@ const WORDS = {
     pattern_note_today: '今日のこれまでの待ち時間と、過去{weeks}週間の{wd}曜日の目安（中央値）。',
     pattern_note_next: '過去{weeks}週間の{wd}曜日の待ち時間の目安（中央値）。',
     pattern_nohist: 'まだ過去の記録がありません。',
+    pattern_short_today:
+      '今日のこれまでの待ち時間。{wd}曜日の目安はデータ不足（{n}日分）のため出していません。',
+    pattern_short_next: '{wd}曜日の待ち時間の目安はデータ不足（{n}日分）のため出していません。',
+    short: 'データ不足（{n}日分）',
     today: '今日',
     usual: 'いつもの{wd}曜日',
     hour: '{h}時',
@@ -86,6 +90,9 @@ const WORDS = {
     pattern_note_today: 'Today so far, and a usual {wd} over the last {weeks} weeks (median).',
     pattern_note_next: 'A usual {wd} over the last {weeks} weeks (median waiting time).',
     pattern_nohist: 'No past records yet.',
+    pattern_short_today: 'Today so far. No usual {wd} yet: not enough data ({n} days).',
+    pattern_short_next: 'No usual {wd} yet: not enough data ({n} days).',
+    short: 'Not enough data ({n} days)',
     today: 'Today',
     usual: 'Usual {wd}',
     hour: '{h}:00',
@@ -292,9 +299,13 @@ function renderPattern(p) {
     lang === 'en' ? `${WD_EN[p.weekday]} ${d} ${MON_EN[m - 1]}` : `${m}月${d}日（${WD_JA[p.weekday]}）`;
   void y;
   $('pattern-title').textContent = p.isToday ? t('pattern_today') : t('pattern_next', { day: dayLabel });
-  $('pattern-note').textContent =
-    (p.isToday ? t('pattern_note_today', { wd, weeks: 8 }) : t('pattern_note_next', { wd, weeks: 8 })) +
-    (p.days === 0 ? ` ${t('pattern_nohist')}` : '');
+  // weeks, days and the minimum come from the server (src/http/visit-data.ts): a "usual" of one day is no forecast
+  const short = (/** @type {any} */ c) => c.days < p.minDays;
+  const vars = { wd, weeks: p.weeks, n: p.days };
+  $('pattern-note').textContent = p.counters.every(short)
+    ? t(p.isToday ? 'pattern_short_today' : 'pattern_short_next', vars) +
+      (p.days === 0 ? ` ${t('pattern_nohist')}` : '')
+    : t(p.isToday ? 'pattern_note_today' : 'pattern_note_next', vars);
   const max = Math.max(
     10,
     ...p.counters.flatMap((/** @type {any} */ c) => [...c.today, ...c.usual].filter((v) => v !== null)),
@@ -306,8 +317,9 @@ function renderPattern(p) {
         'p.pattern-legend',
         null,
         ...(p.isToday ? [el('span.sw.sw-today'), el('span', t('today'))] : []),
-        el('span.sw.sw-usual'),
-        el('span', t('usual', { wd })),
+        ...(short(c)
+          ? [el('span.pattern-short', t('short', { n: c.days }))]
+          : [el('span.sw.sw-usual'), el('span', t('usual', { wd }))]),
       );
       const rows = p.hours.map((/** @type {number} */ h, /** @type {number} */ i) => {
         const today = c.today[i];

@@ -19,6 +19,8 @@ export interface VisitCounter {
   band: 'blue' | 'yellow' | 'red' | null;
   /** ISO time of the newest figure (fresh or not) */
   updated: string | null;
+  /** when closed: this counter's next opening (ISO); null when open or none within two weeks */
+  nextOpen: string | null;
 }
 
 export interface VisitSnapshot {
@@ -38,16 +40,28 @@ export interface VisitPattern {
   date: string;
   weekday: number;
   isToday: boolean;
-  /** JST hours of day covered (opening hours) */
+  /** JST hours of day covered (the judgement's in-use hours; empty when no counter opens) */
   hours: number[];
-  /** how many past same-weekday open days the usual pattern is the median of */
+  /** how far back the usual pattern looks (weeks) */
+  weeks: number;
+  /** past same-weekday open days with any figures, over all counters */
   days: number;
-  counters: { name: { ja: string; en: string }; today: (number | null)[]; usual: (number | null)[] }[];
+  /** fewer days than this and a counter has no usual pattern (`usual` all null): データ不足 */
+  minDays: number;
+  counters: {
+    name: { ja: string; en: string };
+    /** past same-weekday open days with figures of this counter (its `usual` is their median, or null when < minDays) */
+    days: number;
+    today: (number | null)[];
+    usual: (number | null)[];
+  }[];
 }
 
 /** The visitor's quantities. */
 export const VISIT_QUANTITIES: readonly Quantity[] = ['waiting', 'wait_minutes', 'serving'];
 const PATTERN_WEEKS = 8;
+/** A median of one or two days is not a forecast: below this many same-weekday days, no usual pattern. */
+export const PATTERN_MIN_DAYS = 3;
 
 /**
  * The visitor page's data, all from the one judgement (DESIGN §7,
@@ -57,7 +71,12 @@ const PATTERN_WEEKS = 8;
  */
 export class VisitData {
   private readonly j: Judgement;
-  private usualCache?: { key: string; at: number; value: Map<string, (number | null)[]>; days: number };
+  private usualCache?: {
+    key: string;
+    at: number;
+    value: Map<string, { usual: (number | null)[]; days: number }>;
+    days: number;
+  };
 
   constructor(private readonly ctx: AppContext) {
     this.j = judgementOf(ctx);
@@ -109,6 +128,7 @@ export class VisitData {
       const anyFresh = waiting !== null || waitMinutes !== null;
       const state = !inUse ? 'closed' : anyFresh ? 'open' : newest > 0 ? 'stale' : 'nodata';
       const shown = state === 'open';
+      const next = inUse ? null : this.nextOpening(now, [z.id]);
       return {
         name: z.name,
         state,
@@ -117,6 +137,7 @@ export class VisitData {
         serving: shown ? serving : null,
         band: shown && waitMinutes !== null ? this.j.band('wait_minutes', waitMinutes) : null,
         updated: newest > 0 ? new Date(newest).toISOString() : null,
+        nextOpen: next === null ? null : new Date(next).toISOString(),
       };
     });
     const nextOpen = open ? null : this.nextOpening(now);
@@ -131,14 +152,15 @@ export class VisitData {
     };
   }
 
-  /** The first minute after ts when a shown counter is in use, within two weeks; null when none. */
-  nextOpening(ts: number): number | null {
+  /** The first minute after ts when a shown counter (or one of `zoneIds`) is in use, within two weeks; null when none. */
+  nextOpening(ts: number, zoneIds: readonly string[] = this.zones().map((z) => z.id)): number | null {
     const firstMinute = Math.floor(ts / 60_000) * 60_000 + 60_000;
+    const open = (t: number) => zoneIds.some((z) => this.j.inUse(z, t));
     for (let d = 0; d <= 14; d++) {
       const day = jstDayStart(ts) + d * DAY_MS;
-      if (!this.openToday(day)) continue;
+      if (!zoneIds.some((z) => this.j.inUseMs(z, day, day + DAY_MS) > 0)) continue;
       for (let t = Math.max(day, firstMinute); t < day + DAY_MS; t += 60_000) {
-        if (this.isOpen(t)) return t;
+        if (open(t)) return t;
       }
     }
     return null;
@@ -155,8 +177,10 @@ export class VisitData {
   /**
    * Waiting time by hour for the visitor: today so far (hourly mean) beside
    * the usual pattern for the same weekday (per hour, the median over the
-   * open same-weekday days of the last 8 weeks) — 混雑予想. When today is
-   * closed the pattern is for the next open day.
+   * open same-weekday days of the last PATTERN_WEEKS weeks) — 混雑予想. When
+   * today is closed the pattern is for the next open day. A counter with
+   * fewer than PATTERN_MIN_DAYS such days has no usual pattern (null): the
+   * page says データ不足 rather than calling one day "usual".
    */
   async pattern(): Promise<VisitPattern> {
     const now = this.ctx.clock.now();
@@ -188,15 +212,16 @@ export class VisitData {
         const h = jstParts(b.ts).hour;
         byHour.set(h, Math.max(byHour.get(h) ?? 0, b.mean));
       }
-      const value = new Map<string, (number | null)[]>();
+      const value = new Map<string, { usual: (number | null)[]; days: number }>();
       for (const z of zones) {
-        const byDay = perZone.get(z.id);
-        value.set(
-          z.id,
-          hours.map((h) =>
-            median([...(byDay?.values() ?? [])].flatMap((m) => (m.has(h) ? [m.get(h)!] : []))),
+        const byDay = [...(perZone.get(z.id)?.values() ?? [])];
+        const enough = byDay.length >= PATTERN_MIN_DAYS;
+        value.set(z.id, {
+          days: byDay.length,
+          usual: hours.map((h) =>
+            enough ? median(byDay.flatMap((m) => (m.has(h) ? [m.get(h)!] : []))) : null,
           ),
-        );
+        });
       }
       this.usualCache = { key, at: now, value, days: days.size };
     }
@@ -206,18 +231,20 @@ export class VisitData {
       weekday,
       isToday,
       hours,
+      weeks: PATTERN_WEEKS,
       days: this.usualCache.days,
+      minDays: PATTERN_MIN_DAYS,
       counters: zones.map((z) => {
         const mine = todayBuckets.filter((b) => b.zone === z.id);
+        const usual = this.usualCache?.value.get(z.id);
         return {
           name: z.name,
+          days: usual?.days ?? 0,
           today: hours.map((h) => {
             const list = mine.filter((b) => jstParts(b.ts).hour === h).map((b) => b.mean);
             return list.length > 0 ? round1(Math.max(...list)) : null;
           }),
-          usual: (this.usualCache?.value.get(z.id) ?? hours.map(() => null)).map((v) =>
-            v === null ? null : round1(v),
-          ),
+          usual: (usual?.usual ?? hours.map(() => null)).map((v) => (v === null ? null : round1(v))),
         };
       }),
     };
@@ -228,14 +255,14 @@ export class VisitData {
     return this.zones().some((z) => this.j.inUseMs(z.id, dayStart, dayStart + DAY_MS) > 0);
   }
 
-  /** JST hours of day in which a shown counter is in use, on the day starting at dayStart. */
+  /** JST hours of day in which a shown counter is in use (the judgement's), on the day starting at dayStart; none when closed. */
   private openHours(dayStart: number): number[] {
     const out: number[] = [];
     for (let h = 0; h < 24; h++) {
       const from = dayStart + h * HOUR_MS;
       if (this.zones().some((z) => this.j.inUseMs(z.id, from, from + HOUR_MS) > 0)) out.push(h);
     }
-    return out.length > 0 ? out : [9, 10, 11, 12, 13, 14, 15, 16];
+    return out;
   }
 }
 

@@ -53,9 +53,13 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
   beforeAll(async () => {
     const sample = parse(readFileSync('config/takatsu.yaml', 'utf8')) as Record<string, unknown>;
     publicPort = await freePort();
+    // 保険年金課 takes visitors only in the morning (its own hours): at 13:00 one counter is open, one closed.
+    const zones = (sample.zones as { id: string }[]).map((z) =>
+      z.id === 'hoken-counter' ? { ...z, inUse: { open: '08:30', close: '12:00' } } : z,
+    );
     const config = testConfig({
       site: sample.site,
-      zones: sample.zones,
+      zones,
       hours: sample.hours,
       inventory: { files: ['sensors/takatsu.yaml'] },
       alerts: { enabled: false },
@@ -135,9 +139,13 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     expect(p.weekday).toBe(1);
     // Mondays 16 and 23 Nov are in the history; the 23rd is 勤労感謝の日 (closed) and is left out.
     expect(p.days).toBe(1);
+    expect(p.weeks).toBe(8);
+    expect(p.minDays).toBe(3);
     expect(p.hours).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16]);
     for (const c of p.counters) {
-      expect(c.usual.every((v) => v !== null && v >= 0)).toBe(true);
+      // one Monday is not "the usual Monday": no pattern, and the page says why
+      expect(c.days).toBe(1);
+      expect(c.usual.every((v) => v === null)).toBe(true);
       // today so far: the hours before 10:00 have figures, the later ones not yet
       expect(c.today.slice(0, 2).every((v) => v !== null)).toBe(true);
       expect(c.today.slice(3).every((v) => v === null)).toBe(true);
@@ -147,8 +155,60 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     expect(await page.locator('#pattern-title').textContent()).toBe('時間帯別の待ち時間（混雑予想）');
     expect(await page.locator('.pcounter').count()).toBe(2);
     expect(await page.locator('.pcounter').first().locator('.prow').count()).toBe(9);
-    expect(await page.locator('.pattern-legend').first().textContent()).toContain('いつもの月曜日');
+    expect(await page.locator('.pattern-legend').first().textContent()).toContain('データ不足（1日分）');
+    expect(await page.locator('.pattern-legend').first().textContent()).not.toContain('いつもの月曜日');
+    expect(await page.locator('#pattern-note').textContent()).toBe(
+      '今日のこれまでの待ち時間。月曜日の目安はデータ不足（1日分）のため出していません。',
+    );
     await close();
+    const en = await open('/visit?lang=en', { width: 390, height: 844 });
+    await en.page.waitForSelector('#pattern:not([hidden])');
+    expect(await en.page.locator('.pattern-legend').first().textContent()).toContain(
+      'Not enough data (1 days)',
+    );
+    expect(await en.page.locator('#pattern-note').textContent()).not.toContain('8 weeks');
+    await en.close();
+  });
+
+  it('with three past Mondays the usual pattern is their median, over the weeks the server says', async () => {
+    // Two more open Mondays (2 and 9 Nov): 10, 20 and the seeded day's figure → median per hour.
+    const extra: Reading[] = [];
+    for (const [day, minutes] of [
+      ['2026-11-02', 10],
+      ['2026-11-09', 20],
+    ] as const)
+      for (const s of tickets.sensors)
+        for (let m = 8 * 60 + 30; m < 17 * 60; m += 10)
+          extra.push({
+            site: s.site,
+            zone: s.zone,
+            sensor: s.id,
+            quantity: 'wait_minutes',
+            value: minutes,
+            ts: Date.parse(
+              `${day}T${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00+09:00`,
+            ),
+            registered: true,
+          });
+    await app.store.write(extra);
+    clock.set(MONDAY_10 + 61 * 60_000); // the usual pattern is cached for an hour
+    try {
+      const p = (await (await fetch(`${app.url}/visit/api/pattern`)).json()) as VisitPattern;
+      expect(p.days).toBe(3);
+      const kumin = p.counters[0]!;
+      expect(kumin.days).toBe(3);
+      // hours 9–16 have all three days; the median lies within the two written days' 10 and 20
+      expect(kumin.usual.slice(1).every((v) => v !== null && v >= 10 && v <= 20)).toBe(true);
+      const { page, close } = await open('/visit', { width: 390, height: 844 });
+      await page.waitForSelector('#pattern:not([hidden])');
+      expect(await page.locator('.pattern-legend').first().textContent()).toContain('いつもの月曜日');
+      expect(await page.locator('#pattern-note').textContent()).toBe(
+        '今日のこれまでの待ち時間と、過去8週間の月曜日の目安（中央値）。',
+      );
+      await close();
+    } finally {
+      clock.set(MONDAY_10);
+    }
   });
 
   it('fits without sideways scrolling or clipped text at 320 px and every screen size, in both languages', async () => {
@@ -320,5 +380,34 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('the wall closes each counter by its own hours, not the building’s (13:00: one open, one closed)', async () => {
+    const ONE_PM = Date.parse('2026-11-30T13:00:00+09:00');
+    clock.set(ONE_PM);
+    try {
+      const fresh = liveReadings(ONE_PM - 10_000);
+      for (const r of fresh) app.ctx.latest.put(r);
+      app.ctx.bus.emit('readings', fresh); // arrival now: fresh (staleness is judged by arrival)
+      const snap = await snapshot();
+      expect(snap.open).toBe(true);
+      expect(snap.counters.map((c) => c.state)).toEqual(['open', 'closed']);
+      expect(snap.counters[1]!.nextOpen).toBe(
+        new Date(Date.parse('2026-12-01T08:30:00+09:00')).toISOString(),
+      );
+      const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const wall = await context.newPage();
+      await wall.goto(`${app.url}/`);
+      await wall.waitForSelector('#wall[data-ready]');
+      const kumin = wall.locator('.counters .counter[data-zone="kumin-counter"]');
+      const hoken = wall.locator('.counters .counter[data-zone="hoken-counter"]');
+      await expect.poll(() => hoken.locator('.counter-closed').isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await hoken.locator('.closed-next').textContent()).toBe('次の受付 明日 8:30');
+      expect(await kumin.locator('.counter-closed').isVisible()).toBe(false);
+      expect(await kumin.locator('.counter-figures').isVisible()).toBe(true);
+      await context.close();
+    } finally {
+      clock.set(MONDAY_10);
+    }
   });
 });
