@@ -30,6 +30,7 @@ const REASONS = new Set([
   'unregistered_sensor',
   'no_values',
   'unmapped',
+  'unit_unknown',
 ]);
 
 /** One device per format, and the concrete topics each listens on. */
