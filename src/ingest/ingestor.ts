@@ -86,9 +86,14 @@ export class Ingestor {
       'kaiteki_ingest_retained_skipped_total',
       'Retained messages without their own timestamp, not stored again (they are not new readings)',
     );
-    m.gauge('kaiteki_ingest_dedupe_entries', 'Topics held by the dedupe filter (digests)', [], function () {
-      this.set(dedupe.size);
-    });
+    m.gauge(
+      'kaiteki_ingest_dedupe_entries',
+      'Entries held by the dedupe filter (digests: last per topic, and recent commits for redeliveries)',
+      [],
+      function () {
+        this.set(dedupe.size);
+      },
+    );
     m.gauge(
       'kaiteki_ingest_dedupe_max_bytes',
       'Documented memory bound of the dedupe filter',
