@@ -1,6 +1,9 @@
 import type { CalibrationNeed } from '../core/bus.js';
+import type { Logger } from '../core/log.js';
 import { QUANTITIES, type Quantity, unitOf } from '../core/quantities.js';
 import type { Alert } from './alert.js';
+import type { AlertBook, AlertChange } from './book.js';
+import type { AlertStore } from './store.js';
 
 /**
  * Calibration alerts: a sensor that drifts from the official bi-monthly
@@ -80,4 +83,52 @@ export function calibrationDraft(n: CalibrationNeed, now: number, cur?: Alert): 
     resolvedNotified: false,
     calibration: { official: n.official, sensorValue: n.sensorValue, measuredAt: n.ts },
   };
+}
+
+export interface CalibrationDeps {
+  book: AlertBook;
+  store: Pick<AlertStore, 'latestFor'>;
+  log: Logger;
+  /** a change of a calibration alert: the bus and the channels hear of it */
+  announce(change: AlertChange, now: number): void;
+  /** the open alert got a new difference (no new notice): the wall and the page see it */
+  updated(alert: Alert, now: number): void;
+}
+
+/**
+ * A sensor compared with the official measurement: drifting opens one info
+ * alert per sensor and quantity, or updates the open one; within tolerance
+ * resolves it. A measurement older than the newest one already applied to
+ * this sensor (that raised the open alert, or resolved the last one) changes
+ * nothing: an old file imported again.
+ */
+export function applyCalibration(
+  d: CalibrationDeps,
+  n: CalibrationNeed,
+  drifting: boolean,
+  now: number,
+): void {
+  const { book } = d;
+  const subject = calibrationSubject(n);
+  const cur = book.openFor(CALIBRATION_RULE, subject);
+  // the measurement the open alert was raised on, or the one that last resolved it
+  const last = cur ?? d.store.latestFor(CALIBRATION_RULE, subject);
+  if (last?.calibration && n.ts < last.calibration.measuredAt) return;
+  const measured = { official: n.official, sensorValue: n.sensorValue, measuredAt: n.ts };
+  const ids = { zone: n.zone, sensor: n.sensor, quantity: n.quantity, diff: n.diff };
+  if (!drifting) {
+    const change = book.resolveOpen(CALIBRATION_RULE, subject, now, {
+      value: n.diff,
+      calibration: measured,
+    });
+    if (!change) return;
+    d.log.info({ alert: change.alert.id, ...ids }, 'sensor within tolerance of the official measurement');
+    d.announce(change, now);
+    return;
+  }
+  const change = book.openOrUpdate(calibrationDraft(n, now, cur));
+  if (change) {
+    d.log.info({ alert: change.alert.id, ...ids }, 'sensor needs calibration');
+    d.announce(change, now);
+  } else if (cur) d.updated(cur, now);
 }

@@ -25,10 +25,11 @@ import {
   alertJson,
 } from './alert.js';
 import { type AckResult, AlertBook, type AlertChange } from './book.js';
-import { CALIBRATION_RULE, calibrationDraft, calibrationSubject } from './calibration.js';
+import { applyCalibration, CALIBRATION_RULE } from './calibration.js';
 import { AlertNotifications } from './notifications.js';
 import { alertRouter, type SilenceRequest, type SilenceResult } from './router.js';
-import { covers, type Silence, SilenceStore, silenceJson } from './silences.js';
+import { SilenceService } from './silence-service.js';
+import { SilenceStore, silenceJson } from './silences.js';
 import { AlertStore } from './store.js';
 
 /**
@@ -48,6 +49,7 @@ export class Alerting implements Extension {
   private dispatcher?: Dispatcher;
   private timer?: NodeJS.Timeout;
   private silenceStore?: SilenceStore;
+  private silenceService?: SilenceService;
   private signer?: LinkSigner;
   private readonly wakers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => void;
@@ -165,6 +167,18 @@ export class Alerting implements Extension {
         this.wakers.add(t);
       },
     });
+    this.silenceService = new SilenceService({
+      silences,
+      book,
+      store,
+      notifications: this.notifications,
+      clock,
+      log: this.log,
+      siteId: config.site.id,
+      maxSilenceHours: cfg.maxSilenceHours,
+      zoneName: (z) => this.zoneNames.get(z),
+      tick: () => this.tick(),
+    });
     const now = clock.now();
     // A restart continues open alerts (same id) instead of opening duplicates.
     const retired: AlertChange[] = [];
@@ -212,6 +226,7 @@ export class Alerting implements Extension {
     this.store?.close();
     this.book = undefined;
     this.engine = undefined;
+    this.silenceService = undefined;
   }
 
   health(): PartHealth {
@@ -268,78 +283,18 @@ export class Alerting implements Extension {
   }
 
   /** Silences in force or to come, and those that ended in the last day (for the page and the wall). */
-  listSilences():
-    | (ReturnType<typeof silenceJson> & { zoneName: { ja: string; en: string } | null })[]
-    | undefined {
-    if (!this.silenceStore) return undefined;
-    const now = this.ctx.clock.now();
-    return this.silenceStore
-      .list(now, 86_400_000)
-      .reverse()
-      .map((s) => ({ ...silenceJson(s, now), zoneName: this.zoneNames.get(s.zone) ?? null }));
+  listSilences(): ReturnType<SilenceService['list']> | undefined {
+    return this.silenceService?.list();
   }
 
   /** Silences a sensor or a zone, from an alert (its sensor/zone) or, for the admin, named directly. */
   silence(req: SilenceRequest): SilenceResult | undefined {
-    const { silenceStore, book, store, notifications } = this;
-    if (!silenceStore || !book || !store || !notifications) return undefined;
-    const now = this.ctx.clock.now();
-    const maxMin = this.ctx.config.alerts.maxSilenceHours * 60;
-    if (req.minutes > maxMin)
-      return { ok: false, status: 400, error: `minutes: at most ${maxMin} (alerts.maxSilenceHours)` };
-    let site = req.site ?? this.ctx.config.site.id;
-    let zone = req.zone;
-    let sensor = req.sensor;
-    const from =
-      req.alertId === undefined ? undefined : (book.findOpen(req.alertId) ?? store.get(req.alertId));
-    if (req.alertId !== undefined) {
-      if (!from) return { ok: false, status: 404, error: `no alert ${req.alertId}` };
-      site = from.site;
-      zone = from.zone;
-      sensor = from.sensor;
-    }
-    if (!zone) return { ok: false, status: 400, error: 'zone: which zone to silence' };
-    if (req.scope === 'sensor' && !sensor)
-      return {
-        ok: false,
-        status: 400,
-        error: 'this alert is about a zone, not one sensor: silence the zone',
-      };
-    const s: Silence = silenceStore.add({
-      scope: req.scope,
-      site,
-      zone,
-      ...(req.scope === 'sensor' && sensor ? { sensor } : {}),
-      from: now,
-      until: now + Math.round(req.minutes * 60_000),
-      reason: req.reason,
-      by: req.by,
-      ...(req.alertId === undefined ? {} : { alertId: req.alertId }),
-    });
-    this.log.info(
-      { silence: s.id, zone, sensor: s.sensor, until: new Date(s.until).toISOString(), by: s.by },
-      'silence set',
-    );
-    const covered = book.active().filter((a) => covers(s, a));
-    const about = from ? [from, ...covered.filter((a) => a.id !== from.id)] : covered;
-    notifications.announceSilence(s, about, now);
-    return { ok: true, silence: silenceJson(s, now) };
+    return this.silenceService?.set(req);
   }
 
   /** Ends a silence early; a link may end only silences set from one of its alerts. */
   endSilence(id: number, allowedAlerts?: readonly number[]): SilenceResult | undefined {
-    const silenceStore = this.silenceStore;
-    if (!silenceStore) return undefined;
-    const now = this.ctx.clock.now();
-    const existing = silenceStore.list(now).find((s) => s.id === id);
-    if (!existing) return { ok: false, status: 404, error: `no silence ${id} in force` };
-    if (allowedAlerts && (existing.alertId === undefined || !allowedAlerts.includes(existing.alertId)))
-      return { ok: false, status: 403, error: 'the link does not cover this silence' };
-    const ended = silenceStore.end(id, now);
-    if (!ended) return { ok: false, status: 404, error: `no silence ${id} in force` };
-    this.log.info({ silence: id }, 'silence ended early');
-    this.tick();
-    return { ok: true, silence: silenceJson(ended, now) };
+    return this.silenceService?.end(id, allowedAlerts);
   }
 
   /** Runs time-based transitions and due notices (exposed for tests driving a ManualClock). */
@@ -381,49 +336,27 @@ export class Alerting implements Extension {
     this.m.evalSeconds.observe((performance.now() - t0) / 1000);
   }
 
-  /**
-   * A sensor compared with the official measurement (./calibration.ts):
-   * drifting opens one info alert per sensor and quantity, or updates the open
-   * one; within tolerance resolves it. A measurement older than the newest one
-   * already applied to this sensor (that raised the open alert, or resolved the
-   * last one) changes nothing: an old file imported again.
-   */
+  /** A sensor compared with the official measurement (./calibration.ts applyCalibration). */
   private onCalibration(n: CalibrationNeed, drifting: boolean): void {
-    const book = this.book;
-    if (!book) return;
+    const { book, store } = this;
+    if (!book || !store) return;
     try {
-      const now = this.ctx.clock.now();
-      const subject = calibrationSubject(n);
-      const cur = book.openFor(CALIBRATION_RULE, subject);
-      // the measurement the open alert was raised on, or the one that last resolved it
-      const last = cur ?? this.store?.latestFor(CALIBRATION_RULE, subject);
-      if (last?.calibration && n.ts < last.calibration.measuredAt) return;
-      const measured = { official: n.official, sensorValue: n.sensorValue, measuredAt: n.ts };
-      const ids = { zone: n.zone, sensor: n.sensor, quantity: n.quantity, diff: n.diff };
-      if (!drifting) {
-        const change = book.resolveOpen(CALIBRATION_RULE, subject, now, {
-          value: n.diff,
-          calibration: measured,
-        });
-        if (!change) return;
-        this.log.info(
-          { alert: change.alert.id, ...ids },
-          'sensor within tolerance of the official measurement',
-        );
-        this.announce(change, now);
-        return;
-      }
-      const change = book.openOrUpdate(calibrationDraft(n, now, cur));
-      if (change) {
-        this.log.info({ alert: change.alert.id, ...ids }, 'sensor needs calibration');
-        this.announce(change, now);
-      } else if (cur) {
-        // the wall and the page see the new difference (no new notice)
-        this.ctx.bus.emit('alert', {
-          type: 'updated',
-          alert: alertJson(cur, now, this.zoneNames.get(cur.zone)),
-        });
-      }
+      applyCalibration(
+        {
+          book,
+          store,
+          log: this.log,
+          announce: (change, now) => this.announce(change, now),
+          updated: (a, now) =>
+            this.ctx.bus.emit('alert', {
+              type: 'updated',
+              alert: alertJson(a, now, this.zoneNames.get(a.zone)),
+            }),
+        },
+        n,
+        drifting,
+        this.ctx.clock.now(),
+      );
     } catch (err) {
       this.m.errors.inc();
       this.log.error({ err: errorMessage(err) }, 'calibration alert failed');
