@@ -395,7 +395,7 @@ export class Alerting implements Extension {
         const buckets = await this.ctx.store.query({ quantity, from: day, to: now + 1, step: HOUR_MS });
         for (const b of buckets)
           if (b.count > 0 && (newest.get(seriesKey(b)) ?? b.ts) >= b.ts)
-            engine.restoreDayHour(quantity, b.site, b.zone, day, b.ts, b.mean * b.count, b.count);
+            engine.restoreDayHour(quantity, b.site, b.zone, day, b.ts, b.mean * b.count, b.count, b.sensor);
       } catch (err) {
         this.log.warn({ quantity, err: errorMessage(err) }, 'could not restore day averages from the store');
       }

@@ -63,10 +63,12 @@ export const limitsSchema = z.strictObject({
   co2: z
     .strictObject({
       max: z.number().default(1000),
-      /** a day's mean counts (alerts and report alike) only with this many in-use readings */
+      /** a day's mean counts (alerts and report alike) only with this many in-use readings … */
       minDailyReadings: z.number().int().min(1).default(6),
+      /** … and this share of the in-use time measured (in-use time of the hours with a reading ÷ the day's, per sensor) */
+      minDailyCoverage: z.number().min(0).max(1).default(0.8),
     })
-    .default({ max: 1000, minDailyReadings: 6 }),
+    .default({ max: 1000, minDailyReadings: 6, minDailyCoverage: 0.8 }),
   /** lx, for zones without their own illuminanceTarget (Office Sanitation Regulation: 300 lx general work) */
   illuminance: z.strictObject({ defaultTarget: z.number().default(300) }).default({ defaultTarget: 300 }),
   eco: z

@@ -20,6 +20,17 @@ export interface IntervalSource {
 
 export type Freshness = 'fresh' | 'stale' | 'offline';
 
+/** Quantities that are states (DESIGN §4): a value holds until the next change, not only for a few intervals. */
+export const STATE_QUANTITIES: ReadonlySet<string> = new Set(['lights', 'occupancy']);
+
+/** One hour of a series for the daily mean: readings' sum and count (`sensor` names the series; absent = pooled). */
+export interface DailyBucket {
+  hour: number;
+  sum: number;
+  count: number;
+  sensor?: string;
+}
+
 export class Judgement {
   readonly calendar: Calendar;
   private readonly zones = new Map<string, ZoneConfig>();
@@ -35,10 +46,10 @@ export class Judgement {
     private readonly intervals?: IntervalSource,
   ) {
     this.calendar = new Calendar(config.hours);
-    const staff = config.hours.staff ?? { open: '08:00', close: '17:30' };
+    const staff = config.hours.staff; // the schema supplies the default (08:00–17:30)
     this.staffCalendar = new Calendar({ ...config.hours, open: staff.open, close: staff.close });
-    this.staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3;
-    this.clockSkewMs = (config.inventory.clockSkewSeconds ?? 120) * 1000;
+    this.staleAfterIntervals = config.inventory.staleAfterIntervals;
+    this.clockSkewMs = config.inventory.clockSkewSeconds * 1000;
     const byHours = new Map<string, Calendar>([
       [`${config.hours.open}-${config.hours.close}`, this.calendar],
     ]);
@@ -73,7 +84,7 @@ export class Judgement {
   private hoursOf(z: ZoneConfig | undefined): { open: string; close: string } {
     const u = z?.inUse ?? 'opening';
     if (u === 'opening') return { open: this.config.hours.open, close: this.config.hours.close };
-    if (u === 'staff') return { ...(this.config.hours.staff ?? { open: '08:00', close: '17:30' }) };
+    if (u === 'staff') return { ...this.config.hours.staff };
     if (u === 'always') return { open: '00:00', close: '24:00' };
     return { open: u.open, close: u.close };
   }
@@ -92,6 +103,15 @@ export class Judgement {
   /** Staff are in the building (hours.staff on open days): lights on for them are not after-hours waste. */
   staffed(ts: number): boolean {
     return this.staffCalendar.isOpen(ts);
+  }
+
+  /**
+   * Out of hours for a zone: it is not in use and no staff are in (lights on
+   * then are waste). The rules' `when: {hours: closed}` and the limits table's
+   * `afterHours` rows both ask this.
+   */
+  outOfHours(zone: string, ts: number): boolean {
+    return !this.inUse(zone, ts) && !this.staffed(ts);
   }
 
   /** The building is closed all day (weekend, national holiday, 29 Dec – 3 Jan, a day without hours). */
@@ -156,7 +176,7 @@ export class Judgement {
       case 'inUse':
         return this.inUse(zone, ts);
       case 'afterHours':
-        return !this.inUse(zone, ts) && !this.staffed(ts) && !this.isClosedDay(ts);
+        return this.outOfHours(zone, ts) && !this.isClosedDay(ts);
       case 'closedDay':
         return this.isClosedDay(ts);
       case 'cooling':
@@ -164,6 +184,11 @@ export class Judgement {
       case 'heating':
         return this.inUse(zone, ts) && this.config.limits.eco.heatingMonths.includes(jstParts(ts).month);
     }
+  }
+
+  /** The table row with this id (`eco.lights_after_hours` …); undefined when none. */
+  limit(id: string): LimitDef | undefined {
+    return this.table.find((d) => d.id === id);
   }
 
   /** Limits of the table for a quantity. */
@@ -288,6 +313,22 @@ export class Judgement {
     return now - arrivedAt > this.staleAfterMs(site, sensor) ? 'stale' : 'fresh';
   }
 
+  /** Whether a quantity is a state (lights, occupancy): its value holds until the next change. */
+  isState(quantity: string): boolean {
+    return STATE_QUANTITIES.has(quantity);
+  }
+
+  /** How long a state holds without a new reading (report.stateHoldHours; a dead switch is not "on" forever). */
+  get stateHoldMs(): number {
+    return this.config.report.stateHoldHours * HOUR_MS;
+  }
+
+  /** How far a reading reaches forward: the sensor's stale time, or for a state the hold (never less than the stale time). */
+  reachMs(site: string, sensor: string, quantity: string): number {
+    const stale = this.staleAfterMs(site, sensor);
+    return this.isState(quantity) ? Math.max(stale, this.stateHoldMs) : stale;
+  }
+
   /** True when a reading's own timestamp is further from its arrival than `inventory.clockSkewSeconds`. */
   clockSkewed(ts: number, arrivedAt: number): boolean {
     return Math.abs(arrivedAt - ts) > this.clockSkewMs;
@@ -298,26 +339,53 @@ export class Judgement {
   /**
    * The law's daily mean (Building Sanitation Act, CO2/CO/dust): the mean of
    * the day's measurements taken while the zone is in use. From hourly
-   * buckets (sum, count of readings), each weighted by the share of its hour
-   * in use, so the live rules and the report (from rollups) compute the same
-   * figure. `n` is the (weighted) number of in-use readings; the mean is
-   * undefined with fewer than `limits.co2.minDailyReadings` of them (a day
-   * that hardly measured is not judged, by the alerts or the report).
+   * buckets (sum, count of readings; `sensor` names the series, pooled when
+   * absent), each weighted by the share of its hour in use, so the live
+   * rules and the report (from rollups) compute the same figure.
+   *
+   * ONE rule decides whether the day counts (`judged`), for the alerts, the
+   * eco report and the legal record alike: at least
+   * `limits.co2.minDailyReadings` (weighted) in-use readings AND a coverage of
+   * at least `limits.co2.minDailyCoverage`. Coverage = the in-use time of the
+   * hours with at least one reading ÷ the day's in-use time, per sensor
+   * (averaged over the sensors that reported that day) — a day measured only
+   * in the morning is not judged. `mean` is given whenever there was an in-use
+   * reading (a reference value when not judged); `n` is the weighted count.
    */
   dailyMean(
     zone: string,
-    buckets: Iterable<{ hour: number; sum: number; count: number }>,
-  ): { mean: number | undefined; n: number } {
+    buckets: Iterable<DailyBucket>,
+  ): { mean: number | undefined; n: number; coverage: number; judged: boolean } {
     let sum = 0;
     let n = 0;
+    const covered = new Map<string, Set<number>>();
+    const days = new Set<number>();
     for (const b of buckets) {
+      days.add(jstDayStart(b.hour));
       if (b.count <= 0) continue;
       const share = this.inUseShare(zone, b.hour);
       if (share <= 0) continue;
       sum += b.sum * share;
       n += b.count * share;
+      const key = b.sensor ?? '';
+      const hours = covered.get(key) ?? new Set<number>();
+      hours.add(b.hour);
+      covered.set(key, hours);
     }
-    return { mean: n > 0 && n >= this.config.limits.co2.minDailyReadings ? sum / n : undefined, n };
+    let dayMs = 0;
+    for (const d of days) dayMs += this.inUseMs(zone, d, d + DAY_MS);
+    let coverage = 0;
+    if (dayMs > 0 && covered.size > 0) {
+      for (const hours of covered.values()) {
+        let ms = 0;
+        for (const h of hours) ms += this.inUseMs(zone, h, h + HOUR_MS);
+        coverage += Math.min(1, ms / dayMs);
+      }
+      coverage /= covered.size;
+    }
+    const C = this.config.limits.co2;
+    const judged = n > 0 && n >= C.minDailyReadings && coverage >= C.minDailyCoverage;
+    return { mean: n > 0 ? sum / n : undefined, n, coverage, judged };
   }
 
   /** Display name of a zone, or its id. */

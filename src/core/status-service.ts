@@ -83,6 +83,8 @@ export class ZoneStatusService implements Service {
   private put(r: Reading, arrivedAt: number): void {
     const sk = `${r.site}/${r.sensor}`;
     this.arrivals.set(sk, Math.max(this.arrivals.get(sk) ?? 0, arrivedAt));
+    // zone status is this site's (config.site.id): another site's lobby (kaiteki/other/lobby/…) is not our lobby
+    if (r.site !== this.ctx.config.site.id) return;
     let zone = this.zones.get(r.zone);
     if (!zone) {
       zone = new Map();

@@ -45,11 +45,8 @@ export class Inventory {
     return this.bySensor.get(`${site}/${sensor}`);
   }
 
-  /** ms without a reading after which this sensor's values are stale (unregistered: default interval). */
-  staleAfterMs(site: string, sensor: string, defaultIntervalSeconds: number): number {
-    const s = this.get(site, sensor);
-    return (s?.intervalSeconds ?? defaultIntervalSeconds) * 1000 * this.staleAfterIntervals;
-  }
+  // When a sensor is stale is the one judgement's (Judgement.staleAfterMs / freshness, src/core/judgement.ts),
+  // which reads the intervals from here: the inventory keeps no copy of the policy.
 }
 
 /** Loads every inventory file named in config (globs allowed); all problems at once. */

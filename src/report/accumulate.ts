@@ -90,8 +90,8 @@ export class ZoneAcc {
   >;
   readonly peak = new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY);
   /** per JST day: the zone's CO2 rollup buckets (all its sensors), for the law's daily mean */
-  readonly dayBuckets: ({ hour: number; sum: number; count: number }[] | undefined)[];
-  /** per JST day: the law's daily mean (the one judgement's `dailyMean`), NaN when not measured */
+  readonly dayBuckets: ({ hour: number; sum: number; count: number; sensor?: string }[] | undefined)[];
+  /** per JST day: the law's daily mean (the one judgement's `dailyMean`), NaN when the day is not `judged` */
   dayMean: Float64Array;
 
   constructor(days: number) {

@@ -68,8 +68,9 @@ export function buildReport(input: ReportInput): Report {
     const a = accs.get(id)!;
     // CO2 is judged on the law's daily mean over the zone's in-use time: the one judgement computes it
     a.dayBuckets.forEach((b, d) => {
-      const m = b ? judge.dailyMean(id, b).mean : undefined;
-      a.dayMean[d] = m ?? Number.NaN;
+      // (F3) the judgement's one rule for a day that counts: `judged` (readings and coverage), as the alerts
+      const m = b ? judge.dailyMean(id, b) : undefined;
+      a.dayMean[d] = m?.judged && m.mean !== undefined ? m.mean : Number.NaN;
     });
     const z = zoneCfg.get(id);
     const target = z?.illuminanceTarget ?? L.illuminance.defaultTarget;
@@ -217,7 +218,7 @@ function addSeries(a: ZoneAcc, rows: readonly RollupRow[], prev: readonly Rollup
         inUse(F.cMs, F.cVms, F.cOut, r, 'comfort.co2', w, m);
         const d = p.day[i]!;
         const buckets = a.dayBuckets[d] ?? [];
-        buckets.push({ hour: r.hour, sum: r.sum, count: r.count });
+        buckets.push({ hour: r.hour, sum: r.sum, count: r.count, sensor: r.sensor }); // (F3) per sensor: coverage
         a.dayBuckets[d] = buckets;
         break;
       }

@@ -34,7 +34,7 @@ export interface CompiledRule {
   inclusive: boolean;
   clearMargin: number;
   minReadings: number;
-  /** stale rules: multiple of the expected interval */
+  /** the judgement's stale multiple (inventory.staleAfterIntervals; no rule has its own), for messages */
   intervals: number;
   /** time window in JST for a zone (in use, days, months: the judgement's calendar); undefined = always */
   applies?: (ts: number, zone: string) => boolean;
@@ -51,9 +51,10 @@ export function loadRules(
   file: string,
   config: Config,
   calendar: Calendar | Judgement,
-  staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3,
+  /** ignored: the stale multiple is the judgement's (kept so callers compile) */
+  _staleAfterIntervals?: number,
 ): CompiledRule[] {
-  return compileRules(readYamlObject(file, true), file, config, calendar, staleAfterIntervals);
+  return compileRules(readYamlObject(file, true), file, config, calendar);
 }
 
 export function compileRules(
@@ -61,7 +62,8 @@ export function compileRules(
   file: string,
   config: Config,
   calendar: Calendar | Judgement,
-  staleAfterIntervals = config.inventory.staleAfterIntervals ?? 3,
+  /** ignored: the stale multiple is the judgement's (kept so callers compile) */
+  _staleAfterIntervals?: number,
 ): CompiledRule[] {
   const j = calendar instanceof Judgement ? calendar : new Judgement(config);
   // The file's shape first, then each rule on its own, so every problem of every rule is reported at once.
@@ -156,8 +158,8 @@ export function compileRules(
       inclusive: r.kind === 'threshold' ? r.inclusive : false,
       clearMargin: r.kind === 'threshold' || r.kind === 'day_average' ? r.clearMargin : 0,
       minReadings: r.kind === 'day_average' ? (r.minReadings ?? 1) : 1,
-      intervals: r.kind === 'stale' ? (r.intervals ?? staleAfterIntervals) : staleAfterIntervals,
-      ...(r.kind === 'day_average' ? {} : windowOf(r.when, j, config, r.category)),
+      intervals: j.staleAfterIntervals,
+      ...(r.kind === 'day_average' ? {} : ruleWindow(r, parsed.data.rules[index.get(r) ?? -1], j, config)),
       ...(zones || kinds
         ? {
             zoneOk: (z: string) =>
@@ -176,9 +178,31 @@ export function compileRules(
 }
 
 /**
+ * A rule's window. A rule named after a row of the judgement's limits table
+ * (`eco.lights_after_hours`, `comfort.co2` …) that writes no `when` of its own
+ * is judged exactly when that row is (`Judgement.applies`), so the alert, the
+ * wall and the report agree; an explicit `when` is read by windowOf.
+ */
+function ruleWindow(
+  r: RuleConfig,
+  raw: unknown,
+  j: Judgement,
+  config: Config,
+): { applies?: (ts: number, zone: string) => boolean } {
+  const row = r.kind === 'threshold' ? j.limit(r.id) : undefined;
+  const written = raw !== null && typeof raw === 'object' && (raw as { when?: unknown }).when !== undefined;
+  if (row && !written) {
+    if (row.when === 'always') return {};
+    return { applies: (ts, zone) => j.applies(row, zone, ts) };
+  }
+  return windowOf(r.when, j, config, r.category);
+}
+
+/**
  * The JST applicability window of a rule as one predicate (undefined when it
  * always applies). `hours: open` is "the zone is in use" as the judgement
- * says; comfort rules default to it.
+ * says (comfort rules default to it); `hours: closed` is out of hours as the
+ * judgement says: not in use and no staff in (`Judgement.outOfHours`).
  */
 export function windowOf(
   when: When,
@@ -189,7 +213,7 @@ export function windowOf(
   const tests: ((ts: number, zone: string) => boolean)[] = [];
   const hours = when.hours ?? (category === 'comfort' ? 'open' : 'any');
   if (hours === 'open') tests.push((ts, zone) => j.inUse(zone, ts));
-  if (hours === 'closed') tests.push((ts, zone) => !j.inUse(zone, ts));
+  if (hours === 'closed') tests.push((ts, zone) => j.outOfHours(zone, ts));
   if (when.days === 'open') tests.push((ts) => !j.isClosedDay(ts));
   if (when.days === 'closed') tests.push((ts) => j.isClosedDay(ts));
   if (when.months) {

@@ -28,41 +28,39 @@ export class Engine {
   private readonly dayAverages: DayAverageRunner[] = [];
 
   /**
-   * @param expectedIntervalMs a sensor's expected reporting interval (inventory)
-   * @param staleAfterIntervals silence, in intervals, after which a series' last value no longer decides anything
+   * @param _expectedIntervalMs kept for callers; a sensor's interval and when it is stale are the
+   *   judgement's (`Judgement.staleAfterMs` / `freshness`, from the inventory), one policy for alerts and wall
    */
   constructor(
     readonly rules: readonly CompiledRule[],
-    expectedIntervalMs: ExpectedInterval,
-    options: number | EngineOptions = 3,
+    _expectedIntervalMs: ExpectedInterval,
+    options: number | EngineOptions = {},
   ) {
-    const opts = typeof options === 'number' ? { staleAfterIntervals: options } : options;
-    const staleAfterIntervals = opts.staleAfterIntervals ?? opts.judgement?.staleAfterIntervals ?? 3;
+    const opts = typeof options === 'number' ? {} : options;
     const judgement = opts.judgement ?? rules[0]?.judgement;
     const availability = opts.availability ?? (() => undefined);
-    const staleMs: ExpectedInterval = (site, sensor) =>
-      expectedIntervalMs(site, sensor) * staleAfterIntervals;
     for (const rule of rules) {
+      const j = judgement ?? rule.judgement;
       let runner: Runner;
       let quantities: Quantity[];
       switch (rule.kind) {
         case 'threshold':
-          runner = new ThresholdRunner(rule, staleMs);
+          runner = new ThresholdRunner(rule, j, availability);
           quantities = [rule.quantity!];
           break;
         case 'day_average': {
-          const r = new DayAverageRunner(rule, judgement ?? rule.judgement);
+          const r = new DayAverageRunner(rule, j);
           this.dayAverages.push(r);
           runner = r;
           quantities = [rule.quantity!];
           break;
         }
         case 'empty_zone':
-          runner = new EmptyZoneRunner(rule, staleMs);
+          runner = new EmptyZoneRunner(rule, j);
           quantities = ['lights', 'occupancy'];
           break;
         case 'stale': {
-          const r = new StaleRunner(rule, expectedIntervalMs, availability);
+          const r = new StaleRunner(rule, j, availability);
           this.stale.push(r);
           runner = r;
           quantities = [];
@@ -122,9 +120,10 @@ export class Engine {
     hour: number,
     sum: number,
     count: number,
+    sensor?: string,
   ): void {
     for (const r of this.dayAverages)
-      if (r.rule.quantity === quantity) r.restoreHour(site, zone, day, hour, sum, count);
+      if (r.rule.quantity === quantity) r.restoreHour(site, zone, day, hour, sum, count, sensor);
   }
 
   hasDayAverage(quantity: Quantity): boolean {
@@ -137,7 +136,7 @@ export class Engine {
 }
 
 export interface EngineOptions {
-  /** silence, in intervals, after which a series' last value no longer decides anything (default: the judgement's) */
+  /** ignored: the stale multiple is the judgement's (inventory.staleAfterIntervals); kept so old callers compile */
   staleAfterIntervals?: number;
   /** the one judgement: in-use time and the law's daily mean (day-average rules need it) */
   judgement?: Judgement;

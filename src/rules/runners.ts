@@ -1,5 +1,5 @@
 import { HOUR_MS, jstDayStart } from '../core/jst.js';
-import type { Judgement } from '../core/judgement.js';
+import type { DailyBucket, Judgement } from '../core/judgement.js';
 import type { Reading } from '../core/reading.js';
 import type { CompiledRule, Thresholds } from './compile.js';
 import {
@@ -21,6 +21,9 @@ import type { RuleEvent, Severity, Subject } from './types.js';
 
 /** What the engine needs from the inventory: a sensor's expected reporting interval. */
 export type ExpectedInterval = (site: string, sensor: string) => number;
+
+/** A sensor's availability as the ingest keeps it (ctx.latest.status): false = offline, undefined = unknown. */
+export type Availability = (site: string, sensor: string) => boolean | undefined;
 
 export interface SeedInfo {
   since: number;
@@ -92,7 +95,8 @@ export function seriesSubject(r: Reading, key: string): Subject {
 
 interface SeriesState extends MachineState {
   th: Thresholds;
-  staleMs: number;
+  /** when the series' newest message arrived (server clock): liveness is judged on arrival */
+  arrivedAt: number;
 }
 
 /** Judges every reading of one quantity against fixed thresholds, per series. */
@@ -100,7 +104,9 @@ export class ThresholdRunner implements Runner {
   readonly states = new Map<string, SeriesState>();
   constructor(
     readonly rule: CompiledRule,
-    private readonly staleMs: ExpectedInterval,
+    /** the one judgement: whether a sensor is still alive (by arrival) */
+    private readonly j: Judgement = rule.judgement,
+    private readonly online: Availability = () => undefined,
   ) {}
 
   protected state(subject: Subject): SeriesState {
@@ -108,16 +114,17 @@ export class ThresholdRunner implements Runner {
     if (!s) {
       s = Object.assign(newState(subject, this.rule.severity), {
         th: this.rule.thresholds(subject.zone),
-        staleMs: this.staleMs(subject.site, subject.sensor ?? ''),
+        arrivedAt: Number.NEGATIVE_INFINITY,
       });
       this.states.set(subject.key, s);
     }
     return s;
   }
 
-  onReading(r: Reading, key: string, _now: number, out: RuleEvent[]): void {
+  onReading(r: Reading, key: string, now: number, out: RuleEvent[]): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
     const s = this.states.get(key) ?? this.state(seriesSubject(r, key));
+    if (now > s.arrivedAt) s.arrivedAt = now; // a late or repeated message still proves the sensor alive
     // same series + same ts = the same reading (a burst of repeats counts once); late readings are history
     if (r.ts <= s.lastTs) return;
     s.lastValue = r.value;
@@ -139,8 +146,11 @@ export class ThresholdRunner implements Runner {
       // an idle state only changes with a new reading, unless the rule's window can open
       if ((s.phase === OK && !this.rule.applies) || Number.isNaN(s.lastValue)) continue;
       const ts = Math.max(now, s.lastTs);
-      if (now - s.lastTs > s.staleMs) {
-        // a dead sensor's last value decides nothing (the stale rule reports it); leaving the window still resolves
+      const site = s.subject.site;
+      const sensor = s.subject.sensor ?? '';
+      if (this.j.freshness(site, sensor, s.arrivedAt, now, this.online(site, sensor)) !== 'fresh') {
+        // a stale or offline sensor's last value decides nothing (the judgement's policy, by arrival, as the
+        // wall); the stale/offline rules report it; leaving the window still resolves
         if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts, s.subject.zone)) {
           emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
         }
@@ -160,8 +170,8 @@ interface DayState extends MachineState {
   th: Thresholds;
   /** JST day (start) the hours belong to */
   day: number;
-  /** readings of the day per hour (all of them; the judgement weights each hour by its in-use share) */
-  hours: Map<number, { hour: number; sum: number; count: number }>;
+  /** readings of the day per sensor and hour (all of them; the judgement weights each hour by its in-use share) */
+  hours: Map<string, DailyBucket>;
   /** the day whose final mean was judged */
   judged: number;
 }
@@ -207,28 +217,37 @@ export class DayAverageRunner implements Runner {
     const day = jstDayStart(r.ts);
     if (!(day <= s.day)) this.rollDay(s, day, Math.max(r.ts, now), out);
     if (day < s.day) return; // a reading of a day already over
-    this.add(s, Math.floor(r.ts / HOUR_MS) * HOUR_MS, r.value, 1);
+    this.add(s, r.sensor, Math.floor(r.ts / HOUR_MS) * HOUR_MS, r.value, 1);
     if (r.ts > s.lastTs) s.lastTs = r.ts;
     this.judge(s, Math.max(now, r.ts), out);
   }
 
-  private add(s: DayState, hour: number, sum: number, count: number): void {
-    const b = s.hours.get(hour);
+  private add(s: DayState, sensor: string | undefined, hour: number, sum: number, count: number): void {
+    const key = `${sensor ?? ''}@${hour}`;
+    const b = s.hours.get(key);
     if (b) {
       b.sum += sum;
       b.count += count;
-    } else s.hours.set(hour, { hour, sum, count });
+    } else s.hours.set(key, { hour, sum, count, ...(sensor === undefined ? {} : { sensor }) });
   }
 
   /** Restores one stored hour of a day (after a restart; from the store's hourly buckets, per series). */
-  restoreHour(site: string, zone: string, day: number, hour: number, sum: number, count: number): void {
+  restoreHour(
+    site: string,
+    zone: string,
+    day: number,
+    hour: number,
+    sum: number,
+    count: number,
+    sensor?: string,
+  ): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(zone)) return;
     const s = this.state(site, zone);
     if (!(day <= s.day)) {
       s.day = day;
       s.hours.clear();
     }
-    if (day === s.day) this.add(s, hour, sum, count);
+    if (day === s.day) this.add(s, sensor, hour, sum, count);
   }
 
   private rollDay(s: DayState, day: number, ts: number, out: RuleEvent[]): void {
@@ -240,8 +259,8 @@ export class DayAverageRunner implements Runner {
     s.hours.clear();
   }
 
-  /** The day's mean so far (in-use readings only) and its weighted count. */
-  mean(s: DayState): { mean: number | undefined; n: number } {
+  /** The day's mean so far (in-use readings only), its weighted count, coverage and whether the day counts. */
+  mean(s: DayState): ReturnType<Judgement['dailyMean']> {
     return this.j.dailyMean(s.subject.zone, s.hours.values());
   }
 
@@ -250,8 +269,9 @@ export class DayAverageRunner implements Runner {
     const end = this.j.inUseEnd(s.subject.zone, s.day);
     if (end === undefined || now < end) return; // the day's in-use time is not over yet
     s.judged = s.day;
-    const { mean, n } = this.mean(s);
-    if (mean === undefined || n < this.rule.minReadings) return;
+    const { mean, n, judged } = this.mean(s);
+    // the judgement's one rule for whether the day counts (the report reads the same `judged`)
+    if (!judged || mean === undefined || n < this.rule.minReadings) return;
     s.lastValue = mean;
     if (thresholdCode(s.th, mean, false, 0) !== BREAK) return;
     s.phase = FIRING;

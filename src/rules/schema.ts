@@ -42,8 +42,11 @@ const month = z.number().int().min(1).max(12);
 export const whenSchema = z.strictObject({
   /**
    * `open`: while the zone is in use (its hours on open days: opening hours, staff
-   * hours or its own); `closed`: while it is not (including closed days); `any`.
+   * hours or its own); `closed`: out of hours — not in use and no staff in
+   * (hours.staff; including closed days); `any`.
    * Default: `open` for comfort rules (the law's standards are for rooms in use), else `any`.
+   * A rule whose id is a limit of the judgement's table and that has no `when` is
+   * judged when that limit is (e.g. `eco.lights_after_hours`).
    */
   hours: z.enum(['open', 'closed', 'any']).optional(),
   /** `open`: days the office opens; `closed`: weekends, national holidays, 29 Dec – 3 Jan */
@@ -118,8 +121,17 @@ const offlineRule = z.strictObject({
 const staleRule = z.strictObject({
   ...common,
   kind: z.literal('stale'),
-  /** silent for this many expected intervals (inventory intervalSeconds); default: the inventory's staleAfterIntervals */
-  intervals: z.number().positive().optional(),
+  /**
+   * Not allowed: when a sensor is stale is the one judgement's policy
+   * (inventory.staleAfterIntervals × its intervalSeconds, by arrival), the
+   * same for the wall, /api/latest and this rule — a rule of its own could disagree.
+   */
+  intervals: z
+    .custom<never>(() => false, {
+      message:
+        'a stale rule takes no "intervals": the stale limit is the judgement\'s, set inventory.staleAfterIntervals in the config (one policy for the wall and the alerts)',
+    })
+    .optional(),
 });
 
 export const ruleSchema = z.preprocess(

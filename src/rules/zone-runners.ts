@@ -1,3 +1,4 @@
+import type { Judgement } from '../core/judgement.js';
 import type { Reading } from '../core/reading.js';
 import type { CompiledRule } from './compile.js';
 import {
@@ -13,7 +14,10 @@ import {
   seedFiring,
   step,
 } from './machine.js';
-import { type ExpectedInterval, emit, type Runner, type SeedInfo } from './runners.js';
+import { type Availability, emit, type Runner, type SeedInfo } from './runners.js';
+
+export type { Availability } from './runners.js';
+
 import type { RuleEvent, Subject } from './types.js';
 
 interface ZoneState extends MachineState {
@@ -21,6 +25,8 @@ interface ZoneState extends MachineState {
   lights: Map<string, { v: number; ts: number }>;
   occupancy: Map<string, { v: number; ts: number }>;
   staleMs: number;
+  /** arrival (server clock) of the zone's newest lights/occupancy message */
+  lastSeen: number;
 }
 
 /**
@@ -32,7 +38,7 @@ export class EmptyZoneRunner implements Runner {
   readonly states = new Map<string, ZoneState>();
   constructor(
     readonly rule: CompiledRule,
-    private readonly staleMs: ExpectedInterval,
+    private readonly j: Judgement = rule.judgement,
   ) {}
 
   private state(subject: Subject): ZoneState {
@@ -42,21 +48,23 @@ export class EmptyZoneRunner implements Runner {
         lights: new Map(),
         occupancy: new Map(),
         staleMs: 0,
+        lastSeen: Number.NEGATIVE_INFINITY,
       });
       this.states.set(subject.key, s);
     }
     return s;
   }
 
-  onReading(r: Reading, _key: string, _now: number, out: RuleEvent[]): void {
+  onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
     if (r.quantity !== 'lights' && r.quantity !== 'occupancy') return;
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
     const key = `${r.site}/${r.zone}`;
     const s = this.states.get(key) ?? this.state({ key, site: r.site, zone: r.zone });
+    if (now > s.lastSeen) s.lastSeen = now;
     const map = r.quantity === 'lights' ? s.lights : s.occupancy;
     const prev = map.get(r.sensor);
     if (prev && r.ts <= prev.ts) return;
-    if (!prev) s.staleMs = Math.max(s.staleMs, this.staleMs(r.site, r.sensor));
+    if (!prev) s.staleMs = Math.max(s.staleMs, this.j.staleAfterMs(r.site, r.sensor));
     map.set(r.sensor, { v: r.value, ts: r.ts });
     if (r.ts > s.lastTs) s.lastTs = r.ts;
     this.judge(s, r.ts, true, out);
@@ -80,7 +88,8 @@ export class EmptyZoneRunner implements Runner {
     for (const s of this.states.values()) {
       if (s.phase === OK && !this.rule.applies) continue;
       const ts = Math.max(now, s.lastTs);
-      if (now - s.lastTs > s.staleMs) {
+      // silent zone (by arrival, the judgement's stale time of its slowest sensor): its last values decide nothing
+      if (now - s.lastSeen > s.staleMs) {
         if (s.phase === FIRING && this.rule.applies && !this.rule.applies(ts, s.subject.zone)) {
           emit(out, this.rule, s, step(s, this.rule, NA, s.lastValue, 0, ts, false), ts, s.lastValue);
         }
@@ -102,17 +111,20 @@ interface SensorState extends MachineState {
 }
 
 /**
- * A sensor that has sent nothing for `intervals` × its expected interval is
- * stale. Liveness is judged on arrival time, not the reading's own ts, so a
- * sensor with a wrong clock or a replayed backlog is still alive.
+ * A sensor the judgement calls stale (`Judgement.freshness`: nothing arrived
+ * for inventory.staleAfterIntervals × its expected interval) — the same
+ * policy as the wall and /api/latest, so they cannot disagree. Liveness is
+ * judged on arrival time, not the reading's own ts, so a sensor with a wrong
+ * clock or a replayed backlog is still alive; an offline sensor is the
+ * offline rule's.
  */
 export class StaleRunner implements Runner {
   readonly states = new Map<string, SensorState>();
   constructor(
     readonly rule: CompiledRule,
-    private readonly expectedMs: ExpectedInterval,
+    private readonly j: Judgement = rule.judgement,
     /** a sensor whose availability says offline is the offline rule's, not also a stale alert */
-    private readonly online: (site: string, sensor: string) => boolean | undefined = () => undefined,
+    private readonly online: Availability = () => undefined,
   ) {}
 
   private state(subject: Subject, seenAt: number): SensorState {
@@ -120,7 +132,7 @@ export class StaleRunner implements Runner {
     if (!s) {
       s = Object.assign(newState(subject, this.rule.severity), {
         lastSeen: seenAt,
-        staleMs: this.expectedMs(subject.site, subject.sensor ?? '') * this.rule.intervals,
+        staleMs: this.j.staleAfterMs(subject.site, subject.sensor ?? ''),
       });
       this.states.set(subject.key, s);
     }
@@ -146,13 +158,14 @@ export class StaleRunner implements Runner {
   tick(now: number, out: RuleEvent[]): void {
     for (const s of this.states.values()) {
       const silent = now - s.lastSeen;
-      const stale = silent > s.staleMs;
-      if (!stale && s.phase === OK) continue;
-      const offline = this.online(s.subject.site, s.subject.sensor ?? '') === false;
+      const site = s.subject.site;
+      const sensor = s.subject.sensor ?? '';
+      if (s.phase === OK && silent <= s.staleMs) continue; // fresh and quiet: nothing to ask
+      const f = this.j.freshness(site, sensor, s.lastSeen, now, this.online(site, sensor));
       const code: Code =
-        offline || (this.rule.applies && !this.rule.applies(now, s.subject.zone))
+        f === 'offline' || (this.rule.applies && !this.rule.applies(now, s.subject.zone))
           ? NA
-          : stale
+          : f === 'stale'
             ? BREAK
             : CLEAR;
       const minutes = silent / 60_000;
@@ -169,9 +182,6 @@ export class StaleRunner implements Runner {
     return this.states.get(key)?.staleMs;
   }
 }
-
-/** A sensor's availability as the ingest keeps it (H11a: ctx.latest.status): false = offline, undefined = unknown. */
-export type Availability = (site: string, sensor: string) => boolean | undefined;
 
 /**
  * A sensor whose availability says offline (its `…/status` LWT, zigbee2mqtt

@@ -19,17 +19,18 @@ export interface RollupSpec {
 
 export function rollupSpec(
   config: Config,
-  inventory: Pick<Inventory, 'staleAfterMs' | 'get'>,
+  inventory: Pick<Inventory, 'get'>,
   judgement: Judgement = new Judgement(config, inventory),
 ): RollupSpec {
   return {
     checks: limitChecks(config, judgement),
-    staleAfterMs: (site, sensor) =>
-      inventory.staleAfterMs(site, sensor, config.inventory.defaultIntervalSeconds),
+    // every span is the one judgement's: stale time, which quantities are states and how long they hold
+    staleAfterMs: (site, sensor) => judgement.staleAfterMs(site, sensor),
     // minute-exact in-use keys for the report, and states (lights) held until the next change (H16)
     options: {
       inUse: (zone, ts) => judgement.inUse(zone, ts),
-      stateHoldMs: (config.report.stateHoldHours ?? 24) * 3_600_000,
+      stateHoldMs: judgement.stateHoldMs,
+      isState: (quantity) => judgement.isState(quantity),
     },
   };
 }

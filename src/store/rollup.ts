@@ -1,4 +1,5 @@
 import { HOUR_MS } from '../core/jst.js';
+import { STATE_QUANTITIES } from '../core/judgement.js';
 import type { LimitCheck } from '../core/limits.js';
 import { type Reading, seriesKey } from '../core/reading.js';
 import type { RollupRow } from './store.js';
@@ -31,9 +32,9 @@ interface SeriesState {
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
 
-/** Quantities that are states (DESIGN §4): a value holds until the next change, not for a few intervals. */
-export const STATE_QUANTITIES: ReadonlySet<string> = new Set(['lights', 'occupancy']);
-/** Default bound on how long a state holds without a new reading (a dead switch is not "on" forever). */
+/** Quantities that are states: the one judgement's list (src/core/judgement.ts), re-exported for old importers. */
+export { STATE_QUANTITIES };
+/** Default bound on how long a state holds without a new reading, when no judgement is given (tests). */
 export const STATE_HOLD_MS = 24 * HOUR_MS;
 /**
  * Extra `outside` keys each rollup row carries when the aggregator knows the
@@ -54,6 +55,8 @@ export interface AggregatorOptions {
   inUse?: (zone: string, ts: number) => boolean;
   /** how long a state quantity (lights, occupancy) holds without a new reading (default 24 h) */
   stateHoldMs?: number;
+  /** whether a quantity is a state (the judgement's `isState`; default STATE_QUANTITIES) */
+  isState?: (quantity: string) => boolean;
 }
 
 /**
@@ -104,9 +107,11 @@ export class HourlyAggregator {
   /** How far a reading of this series can reach forward (its stale time, or the state hold): a late reading changes hours up to here. */
   reachMs(id: Pick<Reading, 'site' | 'sensor' | 'quantity'>): number {
     const stale = this.staleAfterMs(id.site, id.sensor);
-    return STATE_QUANTITIES.has(id.quantity)
-      ? Math.max(stale, this.opts.stateHoldMs ?? STATE_HOLD_MS)
-      : stale;
+    return this.isState(id.quantity) ? Math.max(stale, this.opts.stateHoldMs ?? STATE_HOLD_MS) : stale;
+  }
+
+  private isState(quantity: string): boolean {
+    return this.opts.isState ? this.opts.isState(quantity) : STATE_QUANTITIES.has(quantity);
   }
 
   /** The earliest hour this aggregator still holds (and will write again) for a series; undefined when it has no state. */
@@ -242,7 +247,7 @@ export class HourlyAggregator {
       if (target) {
         target.coveredMs += ms;
         target.dirty = true;
-        if (STATE_QUANTITIES.has(st.id.quantity)) target.held = value;
+        if (this.isState(st.id.quantity)) target.held = value;
       } else if (p && into) {
         p.covered += ms;
         into.set(hour, p);

@@ -185,3 +185,48 @@ describe('ZoneStatusService', () => {
     expect(svc.status('lobby')).toMatchObject({ state: 'out', since: '2026-11-30T00:00:00.000Z' });
   });
 });
+
+describe('ZoneStatusService: one site', () => {
+  it("files readings of this site only: another site's lobby is not this lobby", async () => {
+    const { ZoneStatusService } = await import('../../src/core/status-service.js');
+    const { Bus } = await import('../../src/core/bus.js');
+    const { LatestCache } = await import('../../src/core/latest.js');
+    const { ManualClock } = await import('../../src/core/clock.js');
+    const { Inventory } = await import('../../src/inventory/inventory.js');
+    const { Metrics } = await import('../../src/core/metrics.js');
+    const { silentLogger } = await import('../../src/core/log.js');
+    const clock = new ManualClock(at('2026-11-30T10:00:00+09:00'));
+    const latest = new LatestCache();
+    const ctx = {
+      config,
+      log: silentLogger,
+      metrics: new Metrics(),
+      bus: new Bus(),
+      clock,
+      store: {} as never,
+      inventory: new Inventory([]),
+      latest,
+    };
+    const reading = (site: string, sensor: string, value: number) => ({
+      site,
+      zone: 'lobby',
+      sensor,
+      quantity: 'temperature' as const,
+      value,
+      ts: clock.now(),
+      registered: true,
+    });
+    // restored at start (the latest cache holds every site) and live
+    latest.put(reading('other', 'o-start', 35));
+    const svc = new ZoneStatusService(ctx);
+    await svc.start();
+    svc.onReadings([reading(config.site.id, 's', 22), reading('other', 'o', 40)]);
+    const s = svc.status('lobby')!;
+    expect(s.state).toBe('ok');
+    expect(s.values.temperature).toMatchObject({ value: 22, sensors: 1 });
+    expect(s.reasons).toEqual([]);
+    // the other site's sensor is still known to be alive (arrival), just not part of this site's tile
+    expect(svc.arrivedAt('other', 'o')).toBe(clock.now());
+    await svc.stop();
+  });
+});

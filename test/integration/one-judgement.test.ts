@@ -74,6 +74,9 @@ function valueAt(zone: Zone, q: Quantity, hour: number): number {
       if (zone === 'kumin-counter' && day === 21) return h < 6 ? 1500 : 500;
       return daytime ? 650 : 450;
     case 'lights':
+      // Wednesday: the lobby's lights are left on until 20:00
+      if (zone === 'lobby' && day === 18 && h >= 18 && h < 20) return 1;
+      // staff switch them on at 08:00 and off at 18:00 (staff hours 08:00–17:30: 17:30–18:00 is waste, too short to alert)
       return daytime && weekday >= 1 && weekday <= 5 && day !== 23 ? 1 : 0;
     default:
       return 0;
@@ -188,6 +191,15 @@ describe('one judgement: a week of status, alerts and report figures that agree'
           const when = `${zone} ${new Date(t).toISOString()}`;
           expect(live.map((a) => a.rule).sort(), when).toEqual(limitReasons.map((r) => r.id).sort());
           if (s.state === 'closed') expect(live, when).toEqual([]);
+          // an open eco alert of a limit of the table is one the status names among its eco reasons
+          const ecoOpen = [...open.values()].filter(
+            (a) => a.zone === zone && j.limit(a.rule)?.category === 'eco',
+          );
+          for (const a of ecoOpen)
+            expect(
+              s.eco.map((r) => r.id),
+              `${when} ${a.rule}`,
+            ).toContain(a.rule);
         }
       }
     }
@@ -248,6 +260,32 @@ describe('one judgement: a week of status, alerts and report figures that agree'
       'lobby 2026-11-18T01:20:00.000Z', // Wed 10:20, 29 °C (for 10m, 3 readings)
       'office 2026-11-19T08:20:00.000Z', // Thu 17:20, 17 °C while the office is still in use
     ]);
+  });
+
+  it('lights after hours: the alert, the status and the rollups judge the same window (staff hours are not waste)', () => {
+    const eco = changes.filter(
+      (c) => (c.type === 'opened' || c.type === 'fired') && c.alert.rule.startsWith('eco.lights_'),
+    );
+    // only the lobby left on until 20:00 on Wednesday; 08:00–08:30 and 17:00–17:30 (staff in) never count
+    expect(eco.map((c) => `${c.alert.rule} ${c.alert.zone} ${c.alert.firedAt}`)).toEqual([
+      'eco.lights_after_hours lobby 2026-11-18T09:00:00.000Z', // Wed 18:00 JST: on since 17:30 (for 30m)
+    ]);
+    const row = j.limit('eco.lights_after_hours')!;
+    for (const zone of ZONES)
+      for (let h = START; h < END; h += HOUR_MS) {
+        const at = h + 55 * MIN;
+        const s = statusAt.get(`${zone}@${h}`)!;
+        const waste = valueAt(zone, 'lights', h) >= 0.5 && j.applies(row, zone, at);
+        expect(
+          s.eco.some((r) => r.id === 'eco.lights_after_hours'),
+          `${zone} ${new Date(at).toISOString()}`,
+        ).toBe(waste);
+      }
+    // the rollups (the report's 時間外点灯) count the same minutes: 17:30–18:00 each weekday, plus Wed 18:00–20:00 in the lobby
+    const afterMs = (zone: Zone) =>
+      hourly(zone, 'lights').reduce((a, r) => a + (r.outside['eco.lights_after_hours'] ?? 0), 0);
+    expect(afterMs('office')).toBe(4 * 30 * MIN); // Tue–Fri (Mon 23 is a holiday)
+    expect(afterMs('lobby')).toBe(4 * 30 * MIN + 2 * HOUR_MS);
   });
 
   it('a 3 °C reading at 03:00 on Sunday pages as building protection (critical, through quiet hours)', () => {

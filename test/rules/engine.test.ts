@@ -144,7 +144,7 @@ describe('threshold rules', () => {
 });
 
 describe('stale sensors', () => {
-  const stale = { id: 'sensor.stale', kind: 'stale', category: 'sensor', intervals: 3 };
+  const stale = { id: 'sensor.stale', kind: 'stale', category: 'sensor' };
 
   it('fires after intervals × expected interval without a message, and resolves on the next one', () => {
     const e = engineFor([stale]);

@@ -105,7 +105,7 @@ describe('sensor.offline', () => {
       {
         rules: [
           { id: 'sensor.offline', kind: 'offline', category: 'sensor', for: '5m', clearFor: '1m' },
-          { id: 'sensor.stale', kind: 'stale', category: 'sensor', intervals: 3 },
+          { id: 'sensor.stale', kind: 'stale', category: 'sensor' },
         ],
       },
       'rules.yaml',

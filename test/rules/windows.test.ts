@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { config, engineFor, jst, MIN } from './helpers.js';
+import { Judgement } from '../../src/core/judgement.js';
+import { compileRules, loadRules } from '../../src/rules/compile.js';
+import { config, engineFor, jst, MIN, zones } from './helpers.js';
 
 const afterHours = {
   id: 'eco.lights_after_hours',
@@ -38,14 +40,62 @@ describe('applicability windows in JST', () => {
 
   it('lights reported once during the day fire after hours from the tick (no new reading needed)', () => {
     const e = engineFor([afterHours]);
-    e.read('lights', 1, jst('2026-11-10T16:00:00'), 'office');
-    for (let t = jst('2026-11-10T16:00:00'); t <= jst('2026-11-10T17:29:45'); t += 15_000) {
-      if ((t / 15_000) % 8 === 0) e.read('lights', 1, t, 'office'); // heartbeat every 2 min
+    e.read('lights', 1, jst('2026-11-10T16:00:00'), 'lobby');
+    for (let t = jst('2026-11-10T16:00:00'); t <= jst('2026-11-10T17:59:45'); t += 15_000) {
+      if ((t / 15_000) % 8 === 0) e.read('lights', 1, t, 'lobby'); // heartbeat every 2 min
       e.tick(t);
     }
+    // the lobby closes at 17:00, but staff are in until 17:30 (hours.staff): not after hours until then
     expect(e.types()).toEqual([]);
-    e.read('lights', 1, jst('2026-11-10T17:30:00'), 'office');
-    expect(e.events.at(-1)).toMatchObject({ type: 'fired', since: jst('2026-11-10T17:00:00') });
+    e.read('lights', 1, jst('2026-11-10T18:00:00'), 'lobby');
+    expect(e.events.at(-1)).toMatchObject({ type: 'fired', since: jst('2026-11-10T17:30:00') });
+  });
+
+  it('`hours: closed` is out of hours as the judgement says: lights on for staff (08:00–08:30, 17:00–17:30) are not after hours', () => {
+    const j = new Judgement(config());
+    const rules = compileRules({ rules: [afterHours] }, 'rules.yaml', config(), j);
+    const row = j.limit('eco.lights_after_hours')!;
+    for (let t = jst('2026-11-09T00:00:00'); t < jst('2026-11-16T00:00:00'); t += 10 * MIN)
+      for (const zone of ['lobby', 'office'])
+        expect(rules[0]!.applies!(t, zone), `${zone} ${new Date(t).toISOString()}`).toBe(
+          j.applies(row, zone, t),
+        );
+    expect(rules[0]!.applies!(jst('2026-11-10T08:10:00'), 'lobby')).toBe(false);
+    expect(rules[0]!.applies!(jst('2026-11-10T07:50:00'), 'lobby')).toBe(true);
+  });
+
+  it('the default rules named after a limit of the table are judged exactly when that limit is (alerts = wall = report)', () => {
+    const cfg = config({
+      zones: [
+        ...zones,
+        {
+          id: 'night-desk',
+          name: { ja: '夜間窓口', en: 'Night desk' },
+          inUse: { open: '17:00', close: '21:00' },
+        },
+      ],
+      hours: { extra: [{ date: '2026-11-14', open: '09:00', close: '12:00' }] },
+    });
+    const j = new Judgement(cfg);
+    const rules = loadRules('config/rules.yaml', cfg, j);
+    const named = rules.filter((r) => j.limit(r.id));
+    expect(named.map((r) => r.id)).toEqual(
+      expect.arrayContaining([
+        'comfort.co2',
+        'eco.lights_after_hours',
+        'eco.lights_closed_day',
+        'protection.temperature',
+      ]),
+    );
+    // a week with a national holiday (勤労感謝の日 Mon 23 Nov), a Saturday with extra hours, and the cooling/heating months
+    for (const from of [jst('2026-11-14T00:00:00'), jst('2026-07-06T00:00:00')])
+      for (let t = from; t < from + 10 * 24 * 60 * MIN; t += 15 * MIN)
+        for (const zone of ['lobby', 'office', 'night-desk'])
+          for (const r of named)
+            expect(
+              r.applies ? r.applies(t, zone) : true,
+              `${r.id} ${zone} ${new Date(t).toISOString()}`,
+            ).toBe(j.applies(j.limit(r.id)!, zone, t));
   });
 
   it('over-cooling applies only in opening hours of the cooling season, and resolves at closing time', () => {
@@ -178,7 +228,7 @@ describe('CO2 day average', () => {
     const run = (values: number[]) => {
       const e = engineFor([rule], {}, few);
       values.forEach((v, i) => {
-        e.read('co2', v, t0 + i * 10 * MIN);
+        e.read('co2', v, t0 + i * 60 * MIN); // hourly, 09:00–16:00: the day's in-use time is covered
       });
       e.tick(jst('2026-11-10T17:00:00'));
       return e.types();
@@ -186,5 +236,39 @@ describe('CO2 day average', () => {
     expect(run([800, 800, 800, 800, 800, 1900, 800, 800])).toEqual([]); // one high reading, mean < 1000
     expect(run([1100, 1100, 1100, 1100, 1100, 1100, 1100, 1100])).toEqual(['fired']);
     expect(run([1100, 1100, 1100, 1100, 1100, 1100, 1100])).toEqual([]); // 7 < limits.co2.minDailyReadings
+  });
+
+  it('a day measured only in the morning is not judged: one rule (readings and coverage) for alerts and report', () => {
+    const morning = (cfg = config()) => {
+      const e = engineFor([rule], {}, cfg);
+      // 12 readings 09:00–10:50 at 1300 ppm, then the sensor dies: 2 h of the 8.5 h in use
+      for (let i = 0; i < 12; i++) e.read('co2', 1300, jst('2026-11-10T09:00:00') + i * 10 * MIN);
+      e.tick(jst('2026-11-10T17:00:00'));
+      return e.types();
+    };
+    expect(morning()).toEqual([]);
+    const j = new Judgement(config());
+    const buckets = [
+      { hour: jst('2026-11-10T09:00:00'), sum: 6 * 1300, count: 6, sensor: 's1' },
+      { hour: jst('2026-11-10T10:00:00'), sum: 6 * 1300, count: 6, sensor: 's1' },
+    ];
+    const d = j.dailyMean('lobby', buckets);
+    expect(d).toMatchObject({ mean: 1300, n: 12, judged: false });
+    expect(d.coverage).toBeCloseTo(2 / 8.5, 6);
+    // with the coverage threshold at 0 the same day is judged, by the alert and the judgement alike
+    const lax = config({ limits: { co2: { max: 1000, minDailyCoverage: 0 } } });
+    expect(morning(lax)).toEqual(['fired']);
+    expect(new Judgement(lax).dailyMean('lobby', buckets).judged).toBe(true);
+    // coverage is per sensor, averaged: a second sensor covering the whole day does not hide the dead one
+    const both = [
+      ...buckets,
+      ...[9, 10, 11, 12, 13, 14, 15, 16].map((h) => ({
+        hour: jst(`2026-11-10T${String(h).padStart(2, '0')}:00:00`),
+        sum: 6 * 900,
+        count: 6,
+        sensor: 's2',
+      })),
+    ];
+    expect(j.dailyMean('lobby', both).coverage).toBeCloseTo((2 / 8.5 + 8 / 8.5) / 2, 6);
   });
 });

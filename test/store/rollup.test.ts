@@ -119,3 +119,33 @@ describe('HourlyAggregator', () => {
     expect(rows.map((r) => r.outside['eco.lights_after_hours'])).toEqual([0, 30 * MIN]);
   });
 });
+
+describe('rollup spans are the judgement’s', () => {
+  it('stale time, states and their hold come from the one judgement (rollupSpec)', async () => {
+    const { parseConfig } = await import('../../src/config/load.js');
+    const { Judgement } = await import('../../src/core/judgement.js');
+    const { Inventory } = await import('../../src/inventory/inventory.js');
+    const { newAggregator, rollupSpec } = await import('../../src/store/rollup-spec.js');
+    const cfg = parseConfig(
+      { inventory: { files: [], staleAfterIntervals: 4 }, report: { stateHoldHours: 2 } },
+      'test',
+      {},
+    );
+    // an inventory built with another multiple: the judgement's policy (config) decides, not a copy
+    const inv = new Inventory(
+      [{ id: 'env', site: 'default', zone: 'lobby', intervalSeconds: 120, file: 'x' } as never],
+      3,
+    );
+    const j = new Judgement(cfg, inv);
+    const agg = newAggregator(rollupSpec(cfg, inv, j));
+    expect(agg.reachMs({ site: 'default', sensor: 'env', quantity: 'co2' })).toBe(4 * 120_000);
+    expect(agg.reachMs({ site: 'default', sensor: 'env', quantity: 'co2' })).toBe(
+      j.staleAfterMs('default', 'env'),
+    );
+    expect(agg.reachMs({ site: 'default', sensor: 'env', quantity: 'lights' })).toBe(2 * 3_600_000);
+    expect(agg.reachMs({ site: 'default', sensor: 'env', quantity: 'lights' })).toBe(
+      j.reachMs('default', 'env', 'lights'),
+    );
+    expect(j.isState('lights') && j.isState('occupancy') && !j.isState('co2')).toBe(true);
+  });
+});

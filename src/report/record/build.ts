@@ -2,7 +2,6 @@ import { DAY_MS, jstDateKey, jstMidnight, jstParts } from '../../core/jst.js';
 import { Judgement } from '../../core/judgement.js';
 import type { Reading } from '../../core/reading.js';
 import type { RollupRow } from '../../store/store.js';
-import { inUsePart } from '../inuse.js';
 import type {
   ClosedDay,
   DayMean,
@@ -182,15 +181,11 @@ export function buildRecord(input: RecordInput): RecordReport {
 
   // rollups per zone/quantity/day for the day means
   const dayRows = new Map<string, RollupRow[]>();
-  const sensorsOf = new Map<string, Set<string>>();
   for (const r of input.rows) {
     if (r.hour < from || r.hour >= to) continue;
     const key = `${r.zone}/${r.quantity}/${jstDateKey(r.hour)}`;
     const list = getOr(dayRows, key, () => []);
     list.push(r);
-    const zq = `${r.zone}/${r.quantity}`;
-    const s = getOr(sensorsOf, zq, () => new Set());
-    s.add(r.sensor);
   }
 
   const days: RecordDay[] = [];
@@ -238,9 +233,11 @@ export function buildRecord(input: RecordInput): RecordReport {
         pd.at[t] = values;
       }
       for (const item of measured.filter((i) => i.judge === 'dayMean')) {
-        const mean = dayMean(judge, z.id, item.quantity, day, dayRows, sensorsOf);
-        if (!mean) continue;
-        if (mean.coverage >= config.report.coverageMin) {
+        const d = dayMean(judge, z.id, item.quantity, day, dayRows);
+        if (!d) continue;
+        const { judged, ...mean } = d;
+        // (F3) whether the day's mean is judged is the judgement's one rule (Judgement.dailyMean `judged`), as the alerts
+        if (judged) {
           mean.ok = within(item, mean.value);
           if (!mean.ok)
             pd.failures.push(`${lang === 'ja' ? item.ja : item.en} ${lang === 'ja' ? '日平均' : 'day mean'}`);
@@ -302,9 +299,10 @@ function closedReason(calendar: Judgement['calendar'], day: number, lang: 'ja' |
 }
 
 /**
- * The law's daily mean over the zone's in-use time (the one judgement's
- * `dailyMean`, pooled over the zone's sensors), with its coverage: covered
- * in-use ms ÷ (in-use ms of the day × sensors).
+ * The law's daily mean over the zone's in-use time, pooled over the zone's
+ * sensors, with its coverage and whether the day is judged — all the one
+ * judgement's (`Judgement.dailyMean`), so the record, the report and the
+ * alerts count the same days.
  */
 function dayMean(
   judge: Judgement,
@@ -312,17 +310,12 @@ function dayMean(
   quantity: string,
   day: number,
   dayRows: Map<string, RollupRow[]>,
-  sensorsOf: Map<string, Set<string>>,
-): DayMean | undefined {
+): (DayMean & { judged: boolean }) | undefined {
   const rows = dayRows.get(`${zone}/${quantity}/${jstDateKey(day)}`);
   if (!rows || rows.length === 0) return undefined;
-  const { mean } = judge.dailyMean(zone, rows);
-  const inUseMs = judge.inUseMs(zone, day, day + DAY_MS);
-  if (mean === undefined || inUseMs <= 0) return undefined;
-  let ms = 0;
-  for (const r of rows) ms += inUsePart(r, undefined, judge.inUseShare(zone, r.hour)).ms;
-  const n = sensorsOf.get(`${zone}/${quantity}`)?.size ?? 1;
-  return { value: mean, coverage: Math.min(1, ms / (inUseMs * n)) };
+  const d = judge.dailyMean(zone, rows);
+  if (d.mean === undefined) return undefined;
+  return { value: d.mean, coverage: d.coverage, judged: d.judged };
 }
 
 function compareOfficial(
