@@ -29,8 +29,13 @@ export interface Seen {
   /** the topic, or its digest when long */
   key: string;
   digest: string;
-  /** the message's identity for redelivery: key, digest and MQTT packet id */
-  id: string;
+  /** the MQTT packet id, part of the message's identity for redelivery */
+  messageId: number | undefined;
+}
+
+/** A message's identity for redelivery: packet id, key and digest (`\u0000` occurs in neither id nor key). */
+function identity(seen: Seen): string {
+  return `${seen.messageId ?? ''}\u0000${seen.key}\u0000${seen.digest}`;
 }
 
 /**
@@ -91,24 +96,28 @@ export class Deduper {
     // `#` never occurs in a published topic name, so a digest key cannot clash with a topic.
     const key = topic.length > MAX_KEY_CHARS ? `#${hash('sha1', topic, 'base64')}` : topic;
     const digest = Deduper.digest(payload);
-    // \u0000 occurs neither in a topic name nor in a digest key: the parts cannot run into each other
-    const id = `${messageId ?? ''}\u0000${key}\u0000${digest}`;
+    const seen: Seen = { duplicate: false, key, digest, messageId };
     if (dup && this.redeliveryMs > 0) {
+      const id = identity(seen);
       const when = this.stagedRecent.get(id) ?? this.recent.get(id);
-      if (when !== undefined && at - when <= this.redeliveryMs) return { duplicate: true, key, digest, id };
+      if (when !== undefined && at - when <= this.redeliveryMs) {
+        seen.duplicate = true;
+        return seen;
+      }
     }
     const prev = this.stagedLast.get(key) ?? this.last.get(key);
-    const duplicate =
+    seen.duplicate =
       this.windowMs > 0 && prev !== undefined && prev.digest === digest && at - prev.at <= this.windowMs;
-    return { duplicate, key, digest, id };
+    return seen;
   }
 
   /** Records a message of the current batch as seen, pending its commit. */
   stage(seen: Seen, at: number): void {
     if (this.windowMs > 0) this.stagedLast.set(seen.key, { digest: seen.digest, at });
     if (this.redeliveryMs > 0) {
-      this.stagedRecent.delete(seen.id);
-      this.stagedRecent.set(seen.id, at);
+      const id = identity(seen);
+      this.stagedRecent.delete(id);
+      this.stagedRecent.set(id, at);
     }
   }
 
