@@ -334,15 +334,11 @@ describe('one judgement: a week of status, alerts and report figures that agree'
       for (let d = START; d < END; d += 24 * HOUR_MS) {
         const buckets = hourly(zone, 'co2')
           .filter((r) => r.hour >= d && r.hour < d + 24 * HOUR_MS)
-          .map((r) => ({ hour: r.hour, sum: r.sum, count: r.count }));
-        const { mean, n } = j.dailyMean(zone, buckets);
+          .map((r) => ({ hour: r.hour, sum: r.sum, count: r.count, sensor: r.sensor }));
+        // the judgement's one rule for a day that counts (`judged`), as the alert and the report read it
+        const { mean, judged } = j.dailyMean(zone, buckets);
         const end = j.inUseEnd(zone, d);
-        if (
-          mean !== undefined &&
-          n >= config.limits.co2.minDailyReadings &&
-          mean > config.limits.co2.max &&
-          end !== undefined
-        )
+        if (judged && mean !== undefined && mean > config.limits.co2.max && end !== undefined)
           overDays.push(`${zone} ${new Date(end).toISOString()}`);
       }
     }
