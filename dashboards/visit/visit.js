@@ -219,8 +219,9 @@ function card(c, now, s) {
   const box = el(`section.card.state-${c.state}.band-${c.band ?? 'none'}`, null, name);
   if (c.state === 'closed') {
     box.append(el('p.card-closed', t('closed_card')));
-    if (s.nextOpen)
-      box.append(el('p.card-next', t('next_open', { when: dayAndTime(Date.parse(s.nextOpen)) })));
+    // this counter's own next opening (counters may keep different hours), else the site's
+    const next = c.nextOpen ?? s.nextOpen;
+    if (next) box.append(el('p.card-next', t('next_open', { when: dayAndTime(Date.parse(next)) })));
     return box;
   }
   if (c.state === 'stale' || c.state === 'nodata') {

@@ -406,6 +406,13 @@ describe.skipIf(!CHROMIUM)('visitor page /visit in Chromium', () => {
       expect(await kumin.locator('.counter-closed').isVisible()).toBe(false);
       expect(await kumin.locator('.counter-figures').isVisible()).toBe(true);
       await context.close();
+      // the visitor page: the closed counter says when it opens again
+      const { page, close } = await open('/visit', { width: 390, height: 844 });
+      expect(await page.locator('.card').nth(1).locator('.card-next').textContent()).toBe(
+        '次の受付開始：12月1日（火）8:30',
+      );
+      expect(await page.locator('.card').nth(0).locator('.card-closed').count()).toBe(0);
+      await close();
     } finally {
       clock.set(MONDAY_10);
     }
