@@ -57,9 +57,10 @@ describe('GET /api/stream', () => {
     );
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now() - 5000;
+    // this site (config.site.id 'default'): zone status is per site, another site's lobby is not this lobby
     for (let i = 0; i < 20; i++)
-      pub.publish('kaiteki/s/lobby/env', JSON.stringify({ co2: 600 + i, ts: t0 + i }), { qos: 1 });
-    pub.publish('kaiteki/s/lobby/env/status', 'offline', { qos: 1 });
+      pub.publish('kaiteki/default/lobby/env', JSON.stringify({ co2: 600 + i, ts: t0 + i }), { qos: 1 });
+    pub.publish('kaiteki/default/lobby/env/status', 'offline', { qos: 1 });
     const events = await reading;
     const batches = events
       .filter((e) => e.event === 'readings')
