@@ -275,7 +275,8 @@ export function buildRecord(input: RecordInput): RecordReport {
     generatedAt: input.generatedAt,
     times: [...rc.times],
     toleranceMinutes: rc.toleranceMinutes,
-    coverageMin: config.report.coverageMin,
+    // (F3) the threshold the day means are judged by: the judgement's (limits.co2.minDailyCoverage)
+    coverageMin: config.limits.co2.minDailyCoverage,
     items,
     days,
     closedDays,
