@@ -35,6 +35,11 @@ import { INFLUXD, type Influxd, startInfluxd } from '../helpers/influxd.js';
  *   October: CO2 mean  800, days measured 1, days above 0, hours above 0; temperature 22
  *   Year:    CO2 mean (13·1200 + 13·800) / 26 = 1000, days 2, above 1,
  *            hours above 2.5; temperature (26 + 22) / 2 = 24
+ *
+ * Two hours a day cover less than the 80 % of in-use time a day's CO2 mean
+ * needs to be judged (limits.co2.minDailyCoverage, tested in
+ * test/rules/windows.test.ts), so these configs set it to 0: this file
+ * checks the import, not the coverage rule.
  */
 const DAY_A = '2025-06-10';
 const DAY_B = '2025-10-15';
@@ -159,7 +164,13 @@ describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
       const dir = tempDir();
       const clock = new ManualClock(Date.parse('2026-05-01T01:00:00Z'));
       const config = testConfig(
-        { site: SITE, zones: ZONES, inventory: { files: [inventoryFile(dir)] }, store: storeConfig() },
+        {
+          site: SITE,
+          zones: ZONES,
+          inventory: { files: [inventoryFile(dir)] },
+          store: storeConfig(),
+          limits: { co2: { minDailyCoverage: 0 } }, // see the fixture note: two hours a day
+        },
         { KAITEKI_ADMIN_TOKEN: 'tok' },
       );
       const app = await startApp({ config, clock });
@@ -269,6 +280,7 @@ zones:
   - { id: lobby, name: { ja: ロビー, en: Lobby }, kind: lobby }
 inventory: { files: [${inventoryFile(dir)}] }
 store: { dataDir: ${join(dir, 'data')} }
+limits: { co2: { minDailyCoverage: 0 } }
 http: { port: 0 }
 `,
     );
@@ -305,6 +317,7 @@ zones:
   - { id: lobby, name: { ja: ロビー, en: Lobby }, kind: lobby }
 inventory: { files: [${inventoryFile(dir)}] }
 store: { dataDir: ${join(dir, 'data')} }
+limits: { co2: { minDailyCoverage: 0 } }
 `,
     );
     const store = new SqliteStore(join(dir, 'data', 'kaiteki.db'));
