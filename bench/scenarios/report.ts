@@ -1,5 +1,6 @@
 /** Scenario 5: the fiscal-year report from rollups (see bench/report-job.ts). */
 import { Child, progress } from '../lib/child.js';
+import { SERVICE_NODE_FLAGS } from '../lib/service.js';
 import { ratio, spread } from '../lib/stats.js';
 import type { BenchEnv } from '../lib/types.js';
 
@@ -26,7 +27,11 @@ export async function report(env: BenchEnv): Promise<void> {
       BENCH_REPORT_SENSORS: String(n),
       BENCH_REPORT_STEP_MS: String(env.opts.quick ? 3_600_000 : 600_000),
     },
-    execArgv: env.opts.profile ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [],
+    // the service's heap limit: a fiscal-year report must fit in what `npm start` gives it
+    execArgv: [
+      ...SERVICE_NODE_FLAGS,
+      ...(env.opts.profile ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : []),
+    ],
   });
   try {
     const ready = await child.next<{ ev: string; rows: number; fy: number; seedMs: number }>(

@@ -36,7 +36,8 @@ export class ZoneStatusService implements Service {
   readonly name = 'status';
   private readonly j: Judgement;
   /** zone → series key → newest reading + arrival */
-  private readonly zones = new Map<string, Map<string, SeriesInput>>();
+  /** newest reading per series of each zone: the Reading itself, no copy (this runs for every reading) */
+  private readonly zones = new Map<string, Map<string, Reading>>();
   /** site/sensor → newest arrival (any quantity, any ts: a late or replayed message still proves it alive) */
   private readonly arrivals = new Map<string, number>();
   private readonly last = new Map<string, { key: string; state: string; since: number }>();
@@ -92,15 +93,7 @@ export class ZoneStatusService implements Service {
     }
     const key = `${sk}/${r.quantity}`;
     const cur = zone.get(key);
-    if (!cur || r.ts >= cur.ts)
-      zone.set(key, {
-        site: r.site,
-        sensor: r.sensor,
-        quantity: r.quantity,
-        value: r.value,
-        ts: r.ts,
-        arrivedAt,
-      });
+    if (!cur || r.ts >= cur.ts) zone.set(key, r);
     this.dirty.add(r.zone);
   }
 
@@ -117,8 +110,12 @@ export class ZoneStatusService implements Service {
     for (const s of series.values()) {
       const avail = this.ctx.latest.status?.(s.site, s.sensor);
       inputs.push({
-        ...s,
-        arrivedAt: this.arrivals.get(`${s.site}/${s.sensor}`) ?? s.arrivedAt,
+        site: s.site,
+        sensor: s.sensor,
+        quantity: s.quantity,
+        value: s.value,
+        ts: s.ts,
+        arrivedAt: this.arrivals.get(`${s.site}/${s.sensor}`) ?? s.ts,
         online: avail ? avail.online : null,
       });
     }

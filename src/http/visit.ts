@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import express, { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import QRCode from 'qrcode';
 import type { AppContext } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
 import { listenOn, listenUrls } from '../core/listen.js';
@@ -81,6 +80,8 @@ export class VisitPages {
 
   private async poster(req: Request): Promise<string> {
     const url = this.publicUrl(req);
+    // loaded on first use: qrcode brings 57 modules a service that never prints a poster need not hold
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
     const site = this.ctx.config.site.name;
     const { yellowFrom, redFrom } = this.ctx.config.limits.wait;
