@@ -111,10 +111,15 @@ export class Deduper {
     return seen;
   }
 
-  /** Records a message of the current batch as seen, pending its commit. */
-  stage(seen: Seen, at: number): void {
+  /**
+   * Records a message of the current batch as seen, pending its commit.
+   * `redelivery: false` for a message whose readings all carry their own
+   * time: stored again, they replace themselves (same series and ts), so the
+   * redelivery guard need not remember it.
+   */
+  stage(seen: Seen, at: number, redelivery = true): void {
     if (this.windowMs > 0) this.stagedLast.set(seen.key, { digest: seen.digest, at });
-    if (this.redeliveryMs > 0) {
+    if (redelivery && this.redeliveryMs > 0) {
       const id = identity(seen);
       this.stagedRecent.delete(id);
       this.stagedRecent.set(id, at);

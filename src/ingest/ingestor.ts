@@ -251,7 +251,8 @@ export class Ingestor {
       return 'rejected';
     }
     this.staged!.push(readings); // committed by handleMany
-    this.dedupe.stage(seen, msg.receivedAt);
+    // readings with their own time are idempotent in the store: only those stamped on arrival need the DUP guard
+    this.dedupe.stage(seen, msg.receivedAt, !ownTime(res.candidates));
     return 'accepted';
   }
 
@@ -327,4 +328,10 @@ function sample(payload: Buffer): string {
   const head = payload.subarray(0, 256);
   const text = head.toString('utf8');
   return text.includes('\uFFFD') ? `hex:${head.toString('hex')}` : text;
+}
+
+/** Whether every candidate carries its own timestamp (else it is stamped with the arrival time). */
+function ownTime(candidates: readonly { ts?: unknown }[]): boolean {
+  for (const c of candidates) if (c.ts === undefined || c.ts === null) return false;
+  return true;
 }

@@ -219,6 +219,31 @@ describe('a bad message never costs a good reading', () => {
   });
 });
 
+describe('the redelivery guard remembers only what the store cannot dedupe', () => {
+  it('a message whose readings carry their own ts is not kept: redelivered, it is the same reading (same series and ts) again', () => {
+    const r = rig({ ingest: { dedupeWindowMs: 0 } });
+    const ts = NOW - 5_000;
+    const before = r.ingestor.dedupeEntries;
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/a', `{"co2": 700, "ts": ${ts}}`, { messageId: 7 }))).toBe(
+      'accepted',
+    );
+    expect(r.ingestor.dedupeEntries).toBe(before); // nothing remembered for it
+    r.clock.advance(30_000);
+    expect(
+      r.ingestor.handle(r.msg('kaiteki/s/z/a', `{"co2": 700, "ts": ${ts}}`, { dup: true, messageId: 7 })),
+    ).toBe('accepted');
+    const [a, b] = r.stored;
+    expect(b).toEqual(a); // one identity: the store keeps one reading (contract: test/store/contract.ts)
+    // stamped on arrival, the same message would have been kept and judged a duplicate
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/b', '{"co2": 700}', { messageId: 8 }))).toBe('accepted');
+    expect(r.ingestor.dedupeEntries).toBeGreaterThan(before);
+    r.clock.advance(30_000);
+    expect(r.ingestor.handle(r.msg('kaiteki/s/z/b', '{"co2": 700}', { dup: true, messageId: 8 }))).toBe(
+      'duplicate',
+    );
+  });
+});
+
 describe('restarts invent nothing', () => {
   it('a retained value without its own ts is not a new reading; with a ts it is the same reading', () => {
     const r = rig();
