@@ -78,7 +78,32 @@ export class ZoneStatusService implements Service {
 
   onReadings(rs: readonly Reading[]): void {
     const now = this.ctx.clock.now();
-    for (const r of rs) this.put(r, now);
+    // one message's readings share their sensor: its keys and its zone are looked up once (hot path)
+    let prev: Reading | undefined;
+    let sk = '';
+    let zone: Map<string, Reading> | undefined;
+    for (const r of rs) {
+      if (!prev || r.sensor !== prev.sensor || r.site !== prev.site || r.zone !== prev.zone) {
+        sk = `${r.site}/${r.sensor}`;
+        this.arrivals.set(sk, Math.max(this.arrivals.get(sk) ?? 0, now));
+        zone = r.site === this.ctx.config.site.id ? this.zoneMap(r.zone) : undefined;
+        if (zone) this.dirty.add(r.zone);
+        prev = r;
+      }
+      if (!zone) continue;
+      const key = `${sk}/${r.quantity}`;
+      const cur = zone.get(key);
+      if (!cur || r.ts >= cur.ts) zone.set(key, r);
+    }
+  }
+
+  private zoneMap(id: string): Map<string, Reading> {
+    let zone = this.zones.get(id);
+    if (!zone) {
+      zone = new Map();
+      this.zones.set(id, zone);
+    }
+    return zone;
   }
 
   private put(r: Reading, arrivedAt: number): void {
@@ -86,11 +111,7 @@ export class ZoneStatusService implements Service {
     this.arrivals.set(sk, Math.max(this.arrivals.get(sk) ?? 0, arrivedAt));
     // zone status is this site's (config.site.id): another site's lobby (kaiteki/other/lobby/…) is not our lobby
     if (r.site !== this.ctx.config.site.id) return;
-    let zone = this.zones.get(r.zone);
-    if (!zone) {
-      zone = new Map();
-      this.zones.set(r.zone, zone);
-    }
+    const zone = this.zoneMap(r.zone);
     const key = `${sk}/${r.quantity}`;
     const cur = zone.get(key);
     if (!cur || r.ts >= cur.ts) zone.set(key, r);

@@ -48,6 +48,15 @@ export const STATE_HOLD_MS = 24 * HOUR_MS;
 export const IN_USE_MS = 'in_use.ms';
 export const IN_USE_VALUE_MS = 'in_use.value_ms';
 export const inUseKey = (checkId: string): string => `in_use:${checkId}`;
+const inUseKeys = new Map<string, string>();
+function inUseKeyOf(checkId: string): string {
+  let k = inUseKeys.get(checkId);
+  if (k === undefined) {
+    k = inUseKey(checkId);
+    inUseKeys.set(checkId, k);
+  }
+  return k;
+}
 const MINUTE_MS = 60_000;
 
 export interface AggregatorOptions {
@@ -235,12 +244,7 @@ export class HourlyAggregator {
       // with in-use time known, pieces end at minute boundaries, so a change at 08:30 is judged at 08:30, not at the hour
       const b = Math.min(to, hour + HOUR_MS, inUse ? Math.floor(a / MINUTE_MS) * MINUTE_MS + MINUTE_MS : to);
       const ms = b - a;
-      const outsideIds = st.checks.filter((c) => c.outside(value, a, st.id.zone)).map((c) => c.id);
-      if (inUse?.(st.id.zone, a)) {
-        outsideIds.push(IN_USE_MS);
-        for (const id of [...outsideIds])
-          if (!id.startsWith('eco.') && id !== IN_USE_MS) outsideIds.push(inUseKey(id));
-      }
+      const used = inUse?.(st.id.zone, a) === true;
       const target = commit ? this.acc(st, hour) : undefined;
       const p = commit ? undefined : (into?.get(hour) ?? { covered: 0, outside: {} });
       const outside = target?.outside ?? p?.outside;
@@ -252,10 +256,20 @@ export class HourlyAggregator {
         p.covered += ms;
         into.set(hour, p);
       }
+      // (runs once per reading: no arrays or strings built here)
       if (outside) {
-        for (const id of outsideIds) outside[id] = (outside[id] ?? 0) + ms;
-        if (outsideIds.includes(IN_USE_MS))
+        for (const c of st.checks) {
+          if (!c.outside(value, a, st.id.zone)) continue;
+          outside[c.id] = (outside[c.id] ?? 0) + ms;
+          if (used && !c.id.startsWith('eco.')) {
+            const k = inUseKeyOf(c.id);
+            outside[k] = (outside[k] ?? 0) + ms;
+          }
+        }
+        if (used) {
+          outside[IN_USE_MS] = (outside[IN_USE_MS] ?? 0) + ms;
           outside[IN_USE_VALUE_MS] = (outside[IN_USE_VALUE_MS] ?? 0) + value * ms;
+        }
       }
       a = b;
     }
