@@ -234,6 +234,7 @@ describe.skipIf(!CHROMIUM)(
       await page.locator(`#alert-${id} .badge.muted`).waitFor(); // 「通知停止中」 on the alert itself
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(OUT, 'alert-page-390x844-ja-acked.png'), fullPage: true });
+      expect(await page.locator('#status.warn').count()).toBe(0);
       expect(errors).toEqual([]);
 
       // English
@@ -241,6 +242,8 @@ describe.skipIf(!CHROMIUM)(
       await page.locator(`#alert-${id}`).waitFor();
       await expect(page.locator(`#alert-${id}`).textContent()).resolves.toContain('Acknowledged');
       await page.screenshot({ path: join(OUT, 'alert-page-390x844-en.png'), fullPage: true });
+      // a script error while drawing is caught and shown as a warning, not logged: none may show
+      expect(await page.locator('#status.warn').count()).toBe(0);
 
       // The Slack-style notice, rendered as a chat client would show it.
       const notice: Notice = {
