@@ -4,6 +4,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from '../core/context.js';
 import { errorMessage } from '../core/errors.js';
+import { escapeHtml as esc } from '../core/html.js';
 import { listenOn, listenUrls } from '../core/listen.js';
 import { child } from '../core/log.js';
 import { securityHeaders } from './security.js';
@@ -193,9 +194,6 @@ export class VisitPages {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
-
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The A4 poster: server-rendered, no script; the QR code is an inline SVG from `qrcode`. */
 function posterHtml(o: {

@@ -2,6 +2,10 @@
  * Tiny inline-SVG charts for the printable report (no scripts, no CDN: the
  * file prints and archives as one self-contained page).
  */
+import { escapeHtml as esc } from '../core/html.js';
+
+export { esc };
+
 export interface ChartSeries {
   name: string;
   values: (number | null)[];
@@ -113,8 +117,4 @@ function fmtv(spec: ChartSpec, v: number): string {
 
 function r1(v: number): string {
   return (Math.round(v * 10) / 10).toString();
-}
-
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
