@@ -3,7 +3,9 @@
  * the hottest functions of a V8 CPU profile (from `npm run bench -- --profile`)
  * by self time and by total time (self + callees); with `--long MS`, the
  * event-loop turns that ran longer than MS and what they spent it on (the
- * stalls behind a latency p99).
+ * stalls behind a latency p99); with `--window PATTERN`, only the samples
+ * between the first and the last whose stack has a frame matching PATTERN
+ * (e.g. `mqtt-source` for the ingest burst, leaving start-up out).
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -20,11 +22,19 @@ interface Profile {
 }
 
 const args = process.argv.slice(2);
-const longAt = args.indexOf('--long');
-const longMs = longAt >= 0 ? Number(args[longAt + 1]) : 0;
-const [file, topArg] = longAt >= 0 ? args.filter((_, i) => i !== longAt && i !== longAt + 1) : args;
+const flag = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const [value] = args.splice(at, 2).slice(1);
+  return value;
+};
+const longMs = Number(flag('--long') ?? 0);
+const windowPattern = flag('--window');
+const [file, topArg] = args;
 if (!file) {
-  console.error('usage: node --import tsx bench/profile.ts <file.cpuprofile> [top] [--long MS]');
+  console.error(
+    'usage: node --import tsx bench/profile.ts <file.cpuprofile> [top] [--long MS] [--window PATTERN]',
+  );
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
@@ -57,6 +67,21 @@ function show(title: string, m: Map<string, number>, total: number, n = top): vo
   for (const [l, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) {
     console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${l}`);
   }
+}
+
+if (windowPattern) {
+  const re = new RegExp(windowPattern);
+  const hits = prof.samples.flatMap((id, i) => (stack(id).some((l) => re.test(l)) ? [i] : []));
+  if (hits.length === 0) {
+    console.error(`no sample matches ${windowPattern}`);
+    process.exit(1);
+  }
+  const first = hits[0]!;
+  const last = hits[hits.length - 1]!;
+  const ms = prof.timeDeltas.slice(first + 1, last + 1).reduce((a, b) => a + b, 0) / 1000;
+  console.log(`window: samples ${first}–${last} of ${prof.samples.length} (${ms.toFixed(0)} ms)`);
+  prof.samples = prof.samples.slice(first, last + 1);
+  prof.timeDeltas = prof.timeDeltas.slice(first, last + 1);
 }
 
 const self = new Map<string, number>();
