@@ -136,9 +136,10 @@ export class Ingestor {
     } finally {
       this.staged = undefined;
     }
-    if (staged.length > 0) {
+    const all = staged.length === 1 ? staged[0]! : staged.flat();
+    if (all.length > 0) {
       try {
-        this.deps.sink.acceptSync(staged.length === 1 ? staged[0]! : staged.flat());
+        this.deps.sink.acceptSync(all);
       } catch (err) {
         this.dedupe.discard();
         // The caller retries store errors only: whatever the sink threw, it is one.
@@ -148,14 +149,18 @@ export class Ingestor {
       }
     }
     this.dedupe.commit(this.deps.clock.now());
-    for (const readings of staged) {
-      for (const r of readings) {
-        this.mAccepted.inc({ quantity: r.quantity });
-        this.deps.latest.put(r);
-      }
-      this.emit('readings', readings);
+    // Counted per batch (one label lookup per quantity and outcome, not per reading: the hot path).
+    const byQuantity = new Map<string, number>();
+    for (const r of all) {
+      byQuantity.set(r.quantity, (byQuantity.get(r.quantity) ?? 0) + 1);
+      this.deps.latest.put(r);
     }
-    for (const o of outcomes) this.mMessages.inc({ outcome: o });
+    for (const [quantity, n] of byQuantity) this.mAccepted.inc({ quantity }, n);
+    // One 'readings' event for the whole commit, in arrival order (the bus contract: one batch).
+    if (all.length > 0) this.emit('readings', all);
+    const byOutcome = new Map<HandleOutcome, number>();
+    for (const o of outcomes) byOutcome.set(o, (byOutcome.get(o) ?? 0) + 1);
+    for (const [outcome, n] of byOutcome) this.mMessages.inc({ outcome }, n);
     return outcomes;
   }
 
