@@ -28,6 +28,7 @@ export function limitChecks(config: Config, judgement?: Judgement | Calendar): L
     category: def.category,
     quantity: def.quantity,
     applies: (ts, zone) => j.applies(def, zone, ts),
-    outside: (v, ts, zone) => j.applies(def, zone, ts) && j.breaks(def, zone, v) !== undefined,
+    // the value first: it is a comparison, the window a calendar lookup (this runs for every reading)
+    outside: (v, ts, zone) => j.breaks(def, zone, v) !== undefined && j.applies(def, zone, ts),
   }));
 }

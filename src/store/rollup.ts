@@ -24,10 +24,15 @@ interface SeriesState {
   id: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'>;
   staleMs: number;
   checks: OutsideCheck[];
+  /** a state quantity (lights, occupancy): its value is held into the hours it covers */
+  isState: boolean;
   last: { ts: number; value: number } | undefined;
   /** the newest reading's value is committed to the hours up to here */
   attributedTo: number;
   hours: Map<number, Acc>;
+  /** the minute whose in-use answer is `used` (in-use time is minute-exact: asked once per minute, not per piece) */
+  useMinute: number;
+  used: boolean;
 }
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
@@ -100,13 +105,17 @@ export class HourlyAggregator {
     const acc = this.acc(st, hourOf(r.ts));
     acc.count++;
     acc.sum += r.value;
-    acc.min = Math.min(acc.min, r.value);
-    acc.max = Math.max(acc.max, r.value);
+    if (r.value < acc.min) acc.min = r.value;
+    if (r.value > acc.max) acc.max = r.value;
     acc.last = r.value;
     acc.dirty = true;
-    st.last = { ts: r.ts, value: r.value };
-    st.attributedTo = Math.max(st.attributedTo, r.ts);
     this.closedHour ||= prev !== undefined && hourOf(prev.ts) !== hourOf(r.ts);
+    if (prev) {
+      // updated in place: one object per series, not one per reading
+      prev.ts = r.ts;
+      prev.value = r.value;
+    } else st.last = { ts: r.ts, value: r.value };
+    st.attributedTo = Math.max(st.attributedTo, r.ts);
     return true;
   }
 
@@ -199,9 +208,12 @@ export class HourlyAggregator {
         // a state (lights on) holds until the next change, bounded; a measurement only until it goes stale
         staleMs: this.reachMs(r),
         checks: this.checks.filter((c) => c.quantity === r.quantity),
+        isState: this.isState(r.quantity),
         last: undefined,
         attributedTo: Number.NEGATIVE_INFINITY,
         hours: new Map(),
+        useMinute: Number.NaN,
+        used: false,
       };
       this.series.set(key, st);
     }
@@ -244,14 +256,22 @@ export class HourlyAggregator {
       // with in-use time known, pieces end at minute boundaries, so a change at 08:30 is judged at 08:30, not at the hour
       const b = Math.min(to, hour + HOUR_MS, inUse ? Math.floor(a / MINUTE_MS) * MINUTE_MS + MINUTE_MS : to);
       const ms = b - a;
-      const used = inUse?.(st.id.zone, a) === true;
+      let used = false;
+      if (inUse) {
+        const minute = Math.floor(a / MINUTE_MS);
+        if (minute !== st.useMinute) {
+          st.useMinute = minute;
+          st.used = inUse(st.id.zone, a) === true;
+        }
+        used = st.used;
+      }
       const target = commit ? this.acc(st, hour) : undefined;
       const p = commit ? undefined : (into?.get(hour) ?? { covered: 0, outside: {} });
       const outside = target?.outside ?? p?.outside;
       if (target) {
         target.coveredMs += ms;
         target.dirty = true;
-        if (this.isState(st.id.quantity)) target.held = value;
+        if (st.isState) target.held = value;
       } else if (p && into) {
         p.covered += ms;
         into.set(hour, p);
