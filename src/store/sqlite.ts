@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { KaitekiError } from '../core/errors.js';
 import { isQuantity, type Quantity } from '../core/quantities.js';
-import type { Reading } from '../core/reading.js';
+import { type Reading, seriesKey } from '../core/reading.js';
 import { openSqlite } from '../core/sqlite.js';
 import type {
   DurableSink,
@@ -50,6 +50,11 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
 
   async open(): Promise<void> {
     this.db = openSqlite(this.path, 'the embedded store');
+    // Each commit dirties about one leaf page per series it touches; checkpointing every 16,384 WAL pages
+    // (64 MB) instead of SQLite's 1,000 writes each page back once for many commits instead of every few
+    // (measured: 2.7 instead of 3.5 µs per inserted reading). The WAL file is truncated back to this size.
+    this.db.pragma('wal_autocheckpoint = 16384');
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,
@@ -110,13 +115,12 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   private remember(row: SeriesRow): void {
-    this.series.set(`${row.site}/${row.zone}/${row.sensor}/${row.quantity}`, row);
+    this.series.set(seriesKey(row), row);
     this.seriesById.set(row.id, row);
   }
 
   private seriesId(r: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantity'>): number {
-    const key = `${r.site}/${r.zone}/${r.sensor}/${r.quantity}`;
-    const known = this.series.get(key);
+    const known = this.series.get(seriesKey(r));
     if (known) return known.id;
     const { id } = this.stmts.insertSeries.get(r.site, r.zone, r.sensor, r.quantity) as { id: number };
     this.remember({ id, site: r.site, zone: r.zone, sensor: r.sensor, quantity: r.quantity });
