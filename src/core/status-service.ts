@@ -2,7 +2,7 @@ import type { AppContext } from './context.js';
 import { errorMessage } from './errors.js';
 import { Judgement } from './judgement.js';
 import { child } from './log.js';
-import type { Reading } from './reading.js';
+import { type Reading, seriesKey } from './reading.js';
 import type { Service } from './service.js';
 import { type SeriesInput, type ZoneStatus, zoneStatus } from './zone-status.js';
 
@@ -91,7 +91,7 @@ export class ZoneStatusService implements Service {
         prev = r;
       }
       if (!zone) continue;
-      const key = `${sk}/${r.quantity}`;
+      const key = seriesKey(r);
       const cur = zone.get(key);
       if (!cur || r.ts >= cur.ts) zone.set(key, r);
     }
@@ -112,7 +112,7 @@ export class ZoneStatusService implements Service {
     // zone status is this site's (config.site.id): another site's lobby (kaiteki/other/lobby/…) is not our lobby
     if (r.site !== this.ctx.config.site.id) return;
     const zone = this.zoneMap(r.zone);
-    const key = `${sk}/${r.quantity}`;
+    const key = seriesKey(r);
     const cur = zone.get(key);
     if (!cur || r.ts >= cur.ts) zone.set(key, r);
     this.dirty.add(r.zone);

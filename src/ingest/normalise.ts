@@ -1,5 +1,5 @@
 import { isQuantity, QUANTITIES, type Quantity } from '../core/quantities.js';
-import type { Reading } from '../core/reading.js';
+import { IngestedReading, type Reading } from '../core/reading.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Candidate, RejectReason } from './format.js';
 
@@ -122,6 +122,7 @@ export function normalise(
     ts = t;
   }
   const zone = sensor?.zone ?? c.zone;
+  const prefix = `${c.site}/${zone}/${c.sensor}/`;
   for (const [q, raw] of Object.entries(c.values)) {
     if (!isQuantity(q)) {
       rejections.push({ reason: 'unknown_quantity', detail: `unknown quantity "${q.slice(0, 32)}"` });
@@ -141,15 +142,7 @@ export function normalise(
       });
       continue;
     }
-    readings.push({
-      site: c.site,
-      zone,
-      sensor: c.sensor,
-      quantity: q,
-      value,
-      ts,
-      registered: sensor !== undefined,
-    });
+    readings.push(new IngestedReading(c.site, zone, c.sensor, q, value, ts, sensor !== undefined, prefix));
   }
   return { readings, rejections };
 }
