@@ -180,10 +180,22 @@ export class Judgement {
       case 'closedDay':
         return this.isClosedDay(ts);
       case 'cooling':
-        return this.inUse(zone, ts) && this.config.limits.eco.coolingMonths.includes(jstParts(ts).month);
+        return this.inUse(zone, ts) && this.config.limits.eco.coolingMonths.includes(this.monthOf(ts));
       case 'heating':
-        return this.inUse(zone, ts) && this.config.limits.eco.heatingMonths.includes(jstParts(ts).month);
+        return this.inUse(zone, ts) && this.config.limits.eco.heatingMonths.includes(this.monthOf(ts));
     }
+  }
+
+  private monthHour = Number.NaN;
+  private month = 0;
+  /** JST month (1–12) of ts; remembered per hour (asked for every temperature reading). */
+  private monthOf(ts: number): number {
+    const hour = Math.floor(ts / HOUR_MS);
+    if (hour !== this.monthHour) {
+      this.monthHour = hour;
+      this.month = jstParts(ts).month;
+    }
+    return this.month;
   }
 
   /** The table row with this id (`eco.lights_after_hours` …); undefined when none. */

@@ -79,18 +79,25 @@ export function normalise(
 ): { readings: Reading[]; rejections: FieldRejection[] } {
   const readings: Reading[] = [];
   const rejections: FieldRejection[] = [];
-  for (const id of [c.site, c.zone, c.sensor]) {
-    if (id.length > MAX_ID_CHARS) {
-      return {
-        readings,
-        rejections: [
-          {
-            reason: 'id_too_long',
-            detail: `id "${id.slice(0, 32)}…" has ${id.length} > ${MAX_ID_CHARS} characters`,
-          },
-        ],
-      };
-    }
+  // (every reading passes here: no array of ids)
+  const id =
+    c.site.length > MAX_ID_CHARS
+      ? c.site
+      : c.zone.length > MAX_ID_CHARS
+        ? c.zone
+        : c.sensor.length > MAX_ID_CHARS
+          ? c.sensor
+          : undefined;
+  if (id !== undefined) {
+    return {
+      readings,
+      rejections: [
+        {
+          reason: 'id_too_long',
+          detail: `id "${id.slice(0, 32)}…" has ${id.length} > ${MAX_ID_CHARS} characters`,
+        },
+      ],
+    };
   }
   const sensor = o.inventory.get(c.site, c.sensor);
   if (!sensor && o.unregistered === 'reject') {

@@ -17,16 +17,17 @@ export function parseTopic(topic: string, prefix: string): KaitekiTopic | string
     return `expected ${prefix}/<site>/<zone>/<sensor>[/<quantity>|/status], got ${parts.length} level(s)`;
   }
   const [site, zone, sensor, last] = parts as [string, string, string, string | undefined];
-  for (const [what, id] of [
-    ['site', site],
-    ['zone', zone],
-    ['sensor', sensor],
-  ] as const) {
-    if (!SLUG.test(id)) return `${what} id "${id.slice(0, 64)}" is not a slug ([a-z0-9][a-z0-9_-]*)`;
-  }
+  // (every message passes here: three tests, no arrays)
+  if (!SLUG.test(site)) return notSlug('site', site);
+  if (!SLUG.test(zone)) return notSlug('zone', zone);
+  if (!SLUG.test(sensor)) return notSlug('sensor', sensor);
   if (last === undefined) return { kind: 'object', site, zone, sensor };
   if (last === 'status') return { kind: 'status', site, zone, sensor };
   return { kind: 'value', site, zone, sensor, quantity: last };
+}
+
+function notSlug(what: string, id: string): string {
+  return `${what} id "${id.slice(0, 64)}" is not a slug ([a-z0-9][a-z0-9_-]*)`;
 }
 
 /** Subscriptions for the native topics of the given sites (all sites when empty). */
