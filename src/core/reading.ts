@@ -33,6 +33,7 @@ export function seriesKey(r: Pick<Reading, 'site' | 'zone' | 'sensor' | 'quantit
  */
 export class IngestedReading implements Reading {
   readonly #key: string;
+  readonly #sensorKey: string;
   constructor(
     readonly site: string,
     readonly zone: string,
@@ -41,15 +42,25 @@ export class IngestedReading implements Reading {
     readonly value: number,
     readonly ts: number,
     readonly registered: boolean,
-    /** `site/zone/sensor/` when the caller has it (one per message) */
-    prefix = `${site}/${zone}/${sensor}/`,
+    /** `site/zone/sensor` when the caller has it (one per message) */
+    sensorKey = `${site}/${zone}/${sensor}`,
   ) {
-    this.#key = prefix + quantity;
+    this.#sensorKey = sensorKey;
+    this.#key = `${sensorKey}/${quantity}`;
   }
 
   static keyOf(r: object): string | undefined {
     return #key in r ? (r as IngestedReading).#key : undefined;
   }
+
+  static sensorKeyOf(r: object): string | undefined {
+    return #sensorKey in r ? (r as IngestedReading).#sensorKey : undefined;
+  }
+}
+
+/** Identity of a sensor where it is mounted: `site/zone/sensor`. */
+export function sensorKey(r: Pick<Reading, 'site' | 'zone' | 'sensor'>): string {
+  return IngestedReading.sensorKeyOf(r) ?? `${r.site}/${r.zone}/${r.sensor}`;
 }
 
 /** Online/offline from the `<sensor>/status` topic (retained, LWT). */

@@ -129,7 +129,7 @@ export function normalise(
     ts = t;
   }
   const zone = sensor?.zone ?? c.zone;
-  const prefix = `${c.site}/${zone}/${c.sensor}/`;
+  const sensorKey = `${c.site}/${zone}/${c.sensor}`;
   for (const [q, raw] of Object.entries(c.values)) {
     if (!isQuantity(q)) {
       rejections.push({ reason: 'unknown_quantity', detail: `unknown quantity "${q.slice(0, 32)}"` });
@@ -149,7 +149,7 @@ export function normalise(
       });
       continue;
     }
-    readings.push(new IngestedReading(c.site, zone, c.sensor, q, value, ts, sensor !== undefined, prefix));
+    readings.push(new IngestedReading(c.site, zone, c.sensor, q, value, ts, sensor !== undefined, sensorKey));
   }
   return { readings, rejections };
 }

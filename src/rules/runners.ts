@@ -174,6 +174,11 @@ interface DayState extends MachineState {
   hours: Map<string, DailyBucket>;
   /** the day whose final mean was judged */
   judged: number;
+  /** each sensor's bucket of the hour it last reported in (hot path: the `sensor@hour` key is built once per hour) */
+  current: Map<string, DailyBucket>;
+  /** end of the in-use time of `endDay` (the judgement's, asked once per day) */
+  endDay: number;
+  end: number | undefined;
 }
 
 /**
@@ -205,15 +210,27 @@ export class DayAverageRunner implements Runner {
         day: Number.NaN,
         hours: new Map(),
         judged: Number.NaN,
+        current: new Map(),
+        endDay: Number.NaN,
+        end: undefined,
       });
       this.states.set(key, s);
     }
     return s;
   }
 
+  /** the zone of the previous reading (consecutive readings mostly share it) */
+  private last?: { site: string; zone: string; s: DayState };
+
   onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
-    const s = this.state(r.site, r.zone);
+    const last = this.last;
+    let s: DayState;
+    if (last && last.zone === r.zone && last.site === r.site) s = last.s;
+    else {
+      s = this.state(r.site, r.zone);
+      this.last = { site: r.site, zone: r.zone, s };
+    }
     const day = jstDayStart(r.ts);
     if (!(day <= s.day)) this.rollDay(s, day, Math.max(r.ts, now), out);
     if (day < s.day) return; // a reading of a day already over
@@ -223,12 +240,22 @@ export class DayAverageRunner implements Runner {
   }
 
   private add(s: DayState, sensor: string | undefined, hour: number, sum: number, count: number): void {
+    const cur = s.current.get(sensor ?? '');
+    if (cur && cur.hour === hour) {
+      cur.sum += sum;
+      cur.count += count;
+      return;
+    }
     const key = `${sensor ?? ''}@${hour}`;
-    const b = s.hours.get(key);
+    let b = s.hours.get(key);
     if (b) {
       b.sum += sum;
       b.count += count;
-    } else s.hours.set(key, { hour, sum, count, ...(sensor === undefined ? {} : { sensor }) });
+    } else {
+      b = { hour, sum, count, ...(sensor === undefined ? {} : { sensor }) };
+      s.hours.set(key, b);
+    }
+    s.current.set(sensor ?? '', b);
   }
 
   /** Restores one stored hour of a day (after a restart; from the store's hourly buckets, per series). */
@@ -246,6 +273,7 @@ export class DayAverageRunner implements Runner {
     if (!(day <= s.day)) {
       s.day = day;
       s.hours.clear();
+      s.current.clear();
     }
     if (day === s.day) this.add(s, sensor, hour, sum, count);
   }
@@ -257,6 +285,7 @@ export class DayAverageRunner implements Runner {
     else if (!Number.isNaN(s.day) && s.judged !== s.day) this.judge(s, ts, out);
     s.day = day;
     s.hours.clear();
+    s.current.clear();
   }
 
   /** The day's mean so far (in-use readings only), its weighted count, coverage and whether the day counts. */
@@ -266,7 +295,11 @@ export class DayAverageRunner implements Runner {
 
   private judge(s: DayState, now: number, out: RuleEvent[]): void {
     if (s.judged === s.day || s.phase !== OK) return;
-    const end = this.j.inUseEnd(s.subject.zone, s.day);
+    if (s.endDay !== s.day) {
+      s.endDay = s.day;
+      s.end = this.j.inUseEnd(s.subject.zone, s.day);
+    }
+    const end = s.end;
     if (end === undefined || now < end) return; // the day's in-use time is not over yet
     s.judged = s.day;
     const { mean, n, judged } = this.mean(s);

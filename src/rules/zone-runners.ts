@@ -1,5 +1,5 @@
 import type { Judgement } from '../core/judgement.js';
-import type { Reading } from '../core/reading.js';
+import { type Reading, sensorKey } from '../core/reading.js';
 import type { CompiledRule } from './compile.js';
 import {
   BAND,
@@ -148,8 +148,8 @@ export class StaleRunner implements Runner {
   onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(r.zone)) return;
     // a sensor not in the inventory is not watched (it may be a one-off or a test publisher)
-    if (!r.registered && !this.states.has(`${r.site}/${r.zone}/${r.sensor}`)) return;
-    const key = `${r.site}/${r.zone}/${r.sensor}`;
+    const key = sensorKey(r);
+    if (!r.registered && !this.states.has(key)) return;
     const s = this.states.get(key) ?? this.state({ key, site: r.site, zone: r.zone, sensor: r.sensor }, now);
     if (now > s.lastSeen) s.lastSeen = now;
     if (s.phase !== OK) emit(out, this.rule, s, step(s, this.rule, CLEAR, 0, 0, now, true), now, 0);
@@ -211,7 +211,7 @@ export class OfflineRunner implements Runner {
 
   onReading(r: Reading): void {
     if (!r.registered || (this.rule.zoneOk && !this.rule.zoneOk(r.zone))) return;
-    const key = `${r.site}/${r.zone}/${r.sensor}`;
+    const key = sensorKey(r);
     if (!this.states.has(key)) this.state({ key, site: r.site, zone: r.zone, sensor: r.sensor });
   }
 
