@@ -130,7 +130,9 @@ export function normalise(
   }
   const zone = sensor?.zone ?? c.zone;
   const sensorKey = `${c.site}/${zone}/${c.sensor}`;
-  for (const [q, raw] of Object.entries(c.values)) {
+  const values = c.values as Record<string, unknown>;
+  for (const q in values) {
+    const raw = values[q];
     if (!isQuantity(q)) {
       rejections.push({ reason: 'unknown_quantity', detail: `unknown quantity "${q.slice(0, 32)}"` });
       continue;

@@ -11,7 +11,8 @@ export type KaitekiTopic =
  * Returns a string explaining the problem when the topic does not fit.
  */
 export function parseTopic(topic: string, prefix: string): KaitekiTopic | string {
-  if (!topic.startsWith(`${prefix}/`)) return `topic is not under "${prefix}/"`;
+  if (!(topic.charCodeAt(prefix.length) === 47 && topic.startsWith(prefix)))
+    return `topic is not under "${prefix}/"`;
   const parts = topic.slice(prefix.length + 1).split('/');
   if (parts.length < 3 || parts.length > 4) {
     return `expected ${prefix}/<site>/<zone>/<sensor>[/<quantity>|/status], got ${parts.length} level(s)`;

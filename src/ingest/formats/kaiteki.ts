@@ -42,10 +42,11 @@ export class KaitekiFormat implements PayloadFormat {
     const values: Record<string, unknown> = {};
     let ignored = 0;
     let any = false;
-    for (const [k, v] of Object.entries(obj.value)) {
+    const o = obj.value;
+    for (const k in o) {
       if (k === 'ts') continue;
       if (isQuantity(k)) {
-        values[k] = v;
+        values[k] = o[k];
         any = true;
       } else ignored++;
     }
