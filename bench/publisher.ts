@@ -2,21 +2,24 @@
  * Bench child: the publisher fleet. One job per process: `burst` publishes
  * `count` messages as fast as the broker takes them (a window of unacked
  * QoS 1 publishes per connection), `paced` publishes at `rate` msg/s for
- * `durationMs` or until halted (plus the alarm sensor, alternating across its threshold).
- * Sensors are spread over `connections` MQTT connections.
+ * `durationMs` or until halted (plus the alarm sensor, alternating across its threshold),
+ * `distinct` publishes `count` messages of `size` bytes, each on a topic of its own (a new sensor
+ * per message). Sensors are spread over `connections` MQTT connections.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { onCommand, reply } from './lib/child.js';
-import { ALARM, ALARM_TOPIC, payloadOf, TsClock, topicOf } from './lib/fleet.js';
+import { ALARM, ALARM_TOPIC, payloadOf, SITE, TsClock, topicOf } from './lib/fleet.js';
 
 interface Job {
   url: string;
-  mode: 'burst' | 'paced';
+  mode: 'burst' | 'paced' | 'distinct';
   sensors: number;
   connections: number;
   qos: 0 | 1;
-  /** burst: messages in all */
+  /** burst, distinct: messages in all */
   count?: number;
+  /** distinct: bytes per payload */
+  size?: number;
   /** paced: messages per second and for how long */
   rate?: number;
   durationMs?: number;
@@ -81,6 +84,41 @@ function burst(job: Job): Promise<{ sent: number; acked: number }> {
   });
 }
 
+/** unacked publishes in the distinct job: large payloads, so fewer than a burst's */
+const DISTINCT_WINDOW = 200;
+
+/** message i of the distinct job: sensor `dNNNNN` in zone z01, one topic per message */
+function distinctTopicOf(i: number): string {
+  return `kaiteki/${SITE}/z01/d${String(i + 1).padStart(5, '0')}`;
+}
+
+/** a native JSON reading padded with a string field (ignored by ingest) to `size` bytes */
+function paddedPayload(ts: number, i: number, size: number): string {
+  const head = `{"ts":${ts},"co2":${500 + ((i * 7) % 300)},"note":"`;
+  return `${head}${'x'.repeat(Math.max(0, size - head.length - 2))}"}`;
+}
+
+function distinct(job: Job): Promise<{ sent: number; acked: number }> {
+  const total = job.count!;
+  const size = job.size ?? 200;
+  let sent = 0;
+  let acked = 0;
+  return new Promise((resolve) => {
+    const pump = () => {
+      while (sent < total && sent - acked < DISTINCT_WINDOW) {
+        const i = sent++;
+        const c = clients[i % clients.length]!;
+        c.publish(distinctTopicOf(i), paddedPayload(Date.now(), i, size), { qos: job.qos }, () => {
+          acked++;
+          if (acked === total) resolve({ sent, acked });
+          else if (sent - acked === DISTINCT_WINDOW / 2) setImmediate(pump);
+        });
+      }
+    };
+    pump();
+  });
+}
+
 function paced(job: Job): Promise<{ sent: number; acked: number; alarms: number }> {
   const rate = job.rate!;
   const ts = new TsClock(job.sensors + 1);
@@ -138,6 +176,11 @@ onCommand(async (msg) => {
   await new Promise<void>((resolve) => process.once('message', () => resolve())); // { cmd: 'go' }
   const t0 = Date.now();
   reply({ ev: 'started', t0 });
-  const res = job.mode === 'burst' ? { ...(await burst(job)), alarms: 0 } : await paced(job);
+  const res =
+    job.mode === 'burst'
+      ? { ...(await burst(job)), alarms: 0 }
+      : job.mode === 'distinct'
+        ? { ...(await distinct(job)), alarms: 0 }
+        : await paced(job);
   reply({ ev: 'done', t0, t1: Date.now(), ...res });
 });

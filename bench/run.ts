@@ -14,10 +14,11 @@ import { BENCH_DIR, progress } from './lib/child.js';
 import { renderTable } from './lib/table.js';
 import type { BenchEnv, Options, Sizes } from './lib/types.js';
 import { ceilingQos0, ingestPairs } from './scenarios/ingest.js';
+import { payloads } from './scenarios/payloads.js';
 import { report } from './scenarios/report.js';
 import { steady } from './scenarios/steady.js';
 
-const SCENARIOS = ['ceiling', 'ingest', 'influx', 'steady', 'report'] as const;
+const SCENARIOS = ['ceiling', 'ingest', 'influx', 'steady', 'payloads', 'report'] as const;
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -82,6 +83,7 @@ function sizes(quick: boolean): Sizes {
         steadyRate: 2000,
         windowMs: 2000,
         reportSensors: 40,
+        payloadTopics: 2000,
       }
     : {
         sensors: 1000,
@@ -91,6 +93,7 @@ function sizes(quick: boolean): Sizes {
         steadyRate: 2000,
         windowMs: 10_000,
         reportSensors: 40,
+        payloadTopics: 10_000,
       };
 }
 
@@ -129,6 +132,7 @@ async function main(): Promise<number> {
     ['ceiling', () => ceilingQos0(env)],
     ['influx', () => ingestPairs(env, 'influx-v1')],
     ['steady', () => steady(env)],
+    ['payloads', () => payloads(env)],
     ['report', () => report(env)],
   ];
   try {

@@ -125,6 +125,26 @@ onCommand(async (msg) => {
         rssTimeline: msg.timeline ? rssTimeline : [],
       });
       return;
+    case 'settle': {
+      // what the process keeps, not garbage waiting for a collection (needs --expose-gc)
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) {
+        for (let i = 0; i < 4; i++) {
+          gc();
+          await new Promise((r) => setTimeout(r, 400));
+        }
+      }
+      const m = process.memoryUsage();
+      reply({
+        ev: 'settled',
+        gc: gc !== undefined,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      });
+      return;
+    }
     case 'reset':
       lat = [];
       alertLat = [];

@@ -26,6 +26,8 @@ export interface Sizes {
   /** length of one latency or HTTP measurement window */
   windowMs: number;
   reportSensors: number;
+  /** payloads scenario: messages per run, each on a topic of its own */
+  payloadTopics: number;
 }
 
 /** What every scenario gets. */

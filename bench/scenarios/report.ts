@@ -1,6 +1,6 @@
 /** Scenario 5: the fiscal-year report from rollups (see bench/report-job.ts). */
 import { Child, progress } from '../lib/child.js';
-import { SERVICE_NODE_FLAGS } from '../lib/service.js';
+import { SERVICE_ENV, SERVICE_NODE_FLAGS } from '../lib/service.js';
 import { ratio, spread } from '../lib/stats.js';
 import type { BenchEnv } from '../lib/types.js';
 
@@ -24,6 +24,7 @@ export async function report(env: BenchEnv): Promise<void> {
   const child = new Child('report', 'report-job.ts', {
     // --quick: the model sampled hourly instead of every 10 min (same rollup rows, seeded 6× faster)
     env: {
+      ...SERVICE_ENV,
       BENCH_REPORT_SENSORS: String(n),
       BENCH_REPORT_STEP_MS: String(env.opts.quick ? 3_600_000 : 600_000),
     },
