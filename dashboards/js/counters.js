@@ -48,7 +48,15 @@ export class CounterPanel {
       const row = h(
         'div.counter',
         { 'data-zone': id },
-        h('div.counter-name', null, zone ? nameIn(zone.name, lang) : id),
+        // Name and lamp in one line of text: the lamp follows the name when it fits, else
+        // takes the next line (the big display places them apart, `.counter-head` being `contents`).
+        h(
+          'div.counter-head',
+          null,
+          h('span.counter-name', null, zone ? nameIn(zone.name, lang) : id),
+          ' ',
+          h('span.band', null, h('span.band-dot'), band),
+        ),
         h(
           'div.counter-figures',
           null,
@@ -57,7 +65,6 @@ export class CounterPanel {
           figure('wait', t('wait'), wait, t('minutes')),
         ),
         closed,
-        h('div.band', null, h('span.band-dot'), band),
         seen,
       );
       this.rows.push({

@@ -21,10 +21,16 @@ export interface FitProblem {
  * or sticks out of the viewport. Inline elements have no client box, so text
  * is checked on its nearest non-inline container. Height counts where the
  * box hides its overflow (a line clamp, a fixed panel); glyphs taller than
- * a tight line box in a visible-overflow box are not clipped.
+ * a tight line box in a visible-overflow box are not clipped. `within` (a
+ * selector) checks only the text inside that element, the page's sideways
+ * overflow still counted.
  */
-export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = {}): Promise<FitProblem[]> {
-  return page.evaluate((checkHeight) => {
+export async function fitProblems(
+  page: Page,
+  opts: { checkHeight?: boolean; within?: string } = {},
+): Promise<FitProblem[]> {
+  const args = { checkHeight: opts.checkHeight ?? true, within: opts.within ?? null };
+  return page.evaluate(({ checkHeight, within }) => {
     const out: { what: 'overflow-x' | 'clipped' | 'outside'; el: string; text: string; detail: string }[] =
       [];
     const doc = document.scrollingElement ?? document.documentElement;
@@ -41,7 +47,9 @@ export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = 
         .join('')}`;
     const vw = document.documentElement.clientWidth;
     const seen = new Set<Element>();
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const root = within ? document.querySelector(within) : document.body;
+    if (!root) out.push({ what: 'outside', el: within ?? 'body', text: '', detail: 'not found' });
+    const walker = document.createTreeWalker(root ?? document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       if (!n.textContent?.trim()) continue;
       let box = n.parentElement;
@@ -81,7 +89,7 @@ export async function fitProblems(page: Page, opts: { checkHeight?: boolean } = 
         out.push({ what: 'outside', el: describe(box), text, detail: `${r.left}..${r.right} of ${vw}` });
     }
     return out;
-  }, opts.checkHeight ?? true);
+  }, args);
 }
 
 export interface ContrastProblem {
