@@ -12,6 +12,11 @@ import type {
   TimeSeriesStore,
 } from './store.js';
 
+/** readings gathered in readings_recent before they are merged at once (~10 per series at 2,000 series) */
+const MERGE_ROWS = 20_000;
+/** a reading waits at most this long in readings_recent (ms) */
+const MERGE_MS = 2_000;
+
 type BucketTuple = [ts: number, count: number, mean: number, min: number, max: number, last: number];
 type RollupTuple = [
   hour: number,
@@ -37,6 +42,15 @@ interface SeriesRow {
  * killed process; only a power cut can roll back the last transactions) in
  * one file. A series table maps (site, zone, sensor, quantity) to a small id;
  * readings are keyed (series, ts), so a rewrite replaces instead of adding.
+ *
+ * Writes land first in `readings_recent`, an append-only table committed in
+ * the same transaction (as durable as `readings`), and are merged into
+ * `readings` in bulk: when MERGE_ROWS have gathered, MERGE_MS after the
+ * first, before any read, and at open and close. Inserting straight into
+ * `readings` dirtied one B-tree page per series for every commit; merged in
+ * bulk, each page is written once for many readings (measured: 4.8 → 2.0 µs
+ * CPU per reading at 2,000 series). Reads see everything: they merge first.
+ * Whoever opens the file (the CLI too) merges what a killed process left.
  */
 export class SqliteStore implements TimeSeriesStore, DurableSink {
   readonly kind = 'embedded';
@@ -45,8 +59,16 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   private readonly seriesById = new Map<number, SeriesRow>();
   private stmts!: ReturnType<SqliteStore['prepare']>;
   private writeMany!: (readings: readonly Reading[]) => void;
+  private mergeAll!: () => void;
+  /** rows in readings_recent (as this process counts them) */
+  private pending = 0;
+  private mergeTimer?: NodeJS.Timeout;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    /** when readings_recent is merged (tests use small values) */
+    private readonly mergeAt: { rows: number; ms: number } = { rows: MERGE_ROWS, ms: MERGE_MS },
+  ) {}
 
   async open(): Promise<void> {
     this.db = openSqlite(this.path, 'the embedded store');
@@ -62,6 +84,8 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
       CREATE TABLE IF NOT EXISTS readings (
         series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, registered INTEGER NOT NULL DEFAULT 1,
         PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS readings_recent (
+        series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, registered INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS rollups (
         series_id INTEGER NOT NULL, hour INTEGER NOT NULL, count INTEGER NOT NULL, sum REAL NOT NULL,
         min REAL NOT NULL, max REAL NOT NULL, last REAL NOT NULL, covered_ms INTEGER NOT NULL, outside TEXT NOT NULL,
@@ -70,8 +94,62 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     this.stmts = this.prepare();
     for (const row of this.stmts.allSeries.all() as SeriesRow[]) this.remember(row);
     this.writeMany = this.db.transaction((readings: readonly Reading[]) => {
-      for (const r of readings) this.stmts.upsert.run(this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
+      for (const r of readings) this.stmts.append.run(this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
     });
+    this.mergeAll = this.db.transaction(() => {
+      this.stmts.merge.run();
+      this.stmts.clearRecent.run();
+    });
+    this.pending = (this.stmts.countRecent.get() as { n: number }).n;
+    this.merge();
+  }
+
+  /**
+   * Moves readings_recent into readings in one transaction (in arrival order,
+   * so a later rewrite of the same series and ts wins, as a direct write would).
+   */
+  private merge(): void {
+    clearTimeout(this.mergeTimer);
+    this.mergeTimer = undefined;
+    if (this.pending === 0) return;
+    try {
+      this.mergeAll();
+      this.pending = 0;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      throw new KaitekiError(`embedded store merge failed (${code})`, {
+        cause: err,
+        retryable: code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR'),
+      });
+    }
+  }
+
+  /** After a write: merge now when enough rows have gathered, else within MERGE_MS. */
+  private scheduleMerge(): void {
+    if (this.pending >= this.mergeAt.rows) {
+      try {
+        this.merge();
+      } catch {
+        // the rows are committed in readings_recent; the timer (or the next read) tries again
+        this.armMergeTimer();
+      }
+      return;
+    }
+    this.armMergeTimer();
+  }
+
+  private armMergeTimer(): void {
+    if (this.mergeTimer) return;
+    this.mergeTimer = setTimeout(() => {
+      this.mergeTimer = undefined;
+      if (!this.db?.open) return;
+      try {
+        this.merge();
+      } catch {
+        this.armMergeTimer(); // a full or failing disk: the rows wait, committed, in readings_recent
+      }
+    }, this.mergeAt.ms);
+    this.mergeTimer.unref();
   }
 
   private prepare() {
@@ -81,9 +159,15 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
       insertSeries: db.prepare(
         'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
       ),
-      upsert: db.prepare(
-        'INSERT OR REPLACE INTO readings (series_id, ts, value, registered) VALUES (?, ?, ?, ?)',
+      append: db.prepare(
+        'INSERT INTO readings_recent (series_id, ts, value, registered) VALUES (?, ?, ?, ?)',
       ),
+      merge: db.prepare(
+        `INSERT OR REPLACE INTO readings (series_id, ts, value, registered)
+         SELECT series_id, ts, value, registered FROM readings_recent ORDER BY series_id, ts, rowid`,
+      ),
+      clearRecent: db.prepare('DELETE FROM readings_recent'),
+      countRecent: db.prepare('SELECT count(*) AS n FROM readings_recent'),
       latest: db.prepare(
         'SELECT ts, value, registered FROM readings WHERE series_id = ? ORDER BY ts DESC LIMIT 1',
       ),
@@ -144,6 +228,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     if (readings.length === 0) return;
     try {
       this.writeMany(readings);
+      this.pending += readings.length;
     } catch (err) {
       // SQLITE_BUSY / IOERR may pass; a full disk or corrupt file will not.
       const code = (err as { code?: string }).code ?? '';
@@ -152,6 +237,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
         retryable: code === 'SQLITE_BUSY' || code.startsWith('SQLITE_IOERR'),
       });
     }
+    this.scheduleMerge();
   }
 
   async write(readings: readonly Reading[]): Promise<void> {
@@ -159,6 +245,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async latest(filter?: SeriesFilter): Promise<Reading[]> {
+    this.merge();
     const out: Reading[] = [];
     for (const s of this.matching(filter)) {
       const row = this.stmts.latest.get(s.id) as
@@ -170,6 +257,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async query(q: SeriesQuery): Promise<SeriesBucket[]> {
+    this.merge();
     const step = Math.max(1, Math.floor(q.step));
     const out: SeriesBucket[] = [];
     for (const s of this.matching(q)) {
@@ -194,6 +282,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async raw(q: SeriesFilter & { from: number; to: number; limit?: number }): Promise<Reading[]> {
+    this.merge();
     const out: Reading[] = [];
     const limit = q.limit ?? 100_000;
     for (const s of this.matching(q)) {
@@ -262,7 +351,13 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async close(): Promise<void> {
-    if (this.db?.open) this.db.close();
+    if (!this.db?.open) return;
+    try {
+      this.merge();
+    } catch {
+      // committed in readings_recent: merged at the next open
+    }
+    this.db.close();
   }
 }
 
