@@ -44,9 +44,11 @@ export class IngestedReading implements Reading {
     readonly registered: boolean,
     /** `site/zone/sensor` when the caller has it (one per message) */
     sensorKey = `${site}/${zone}/${sensor}`,
+    /** the series key when the caller has it (a stored series) */
+    key = `${sensorKey}/${quantity}`,
   ) {
     this.#sensorKey = sensorKey;
-    this.#key = `${sensorKey}/${quantity}`;
+    this.#key = key;
   }
 
   static keyOf(r: object): string | undefined {

@@ -1,5 +1,5 @@
 import { KaitekiError } from '../core/errors.js';
-import type { Reading } from '../core/reading.js';
+import { type Reading, sensorKey } from '../core/reading.js';
 import type { RollupRow } from './store.js';
 
 /**
@@ -52,12 +52,12 @@ function timestamp(ts: number): string {
 
 const tagCache = new Map<string, string>();
 
-/** `,site=…,zone=…,sensor=…` for one sensor (memoised: few sensors, many readings) */
-function sensorTags(site: string, zone: string, sensor: string): string {
-  const key = `${site}\u0000${zone}\u0000${sensor}`;
+/** `,site=…,zone=…,sensor=…` for one sensor (memoised by its sensor key: few sensors, many readings) */
+function sensorTags(r: Pick<Reading, 'site' | 'zone' | 'sensor'>): string {
+  const key = sensorKey(r);
   let t = tagCache.get(key);
   if (t === undefined) {
-    t = `,sensor=${escapeTag(sensor)},site=${escapeTag(site)},zone=${escapeTag(zone)}`;
+    t = `,sensor=${escapeTag(r.sensor)},site=${escapeTag(r.site)},zone=${escapeTag(r.zone)}`;
     if (tagCache.size > 100_000) tagCache.clear();
     tagCache.set(key, t);
   }
@@ -66,7 +66,7 @@ function sensorTags(site: string, zone: string, sensor: string): string {
 
 /** One reading as one line (tags sorted by key, as InfluxDB prefers). */
 export function readingLine(r: Reading): string {
-  return `${escapeMeasurement(r.quantity)}${sensorTags(r.site, r.zone, r.sensor)} value=${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
+  return `${escapeMeasurement(r.quantity)}${sensorTags(r)} value=${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
 }
 
 /** Readings as a line-protocol body (ms precision). */
@@ -117,7 +117,7 @@ export function rollupFromFields(
 export function rollupLine(r: RollupRow): string {
   let fields = `count=${float(r.count)},sum=${float(r.sum)},min=${float(r.min)},max=${float(r.max)},last=${float(r.last)},covered_ms=${float(r.coveredMs)}`;
   for (const [id, ms] of Object.entries(r.outside)) fields += `,${escapeTag(outsideField(id))}=${float(ms)}`;
-  return `${ROLLUP_MEASUREMENT}${sensorTags(r.site, r.zone, r.sensor)},quantity=${escapeTag(r.quantity)} ${fields} ${timestamp(r.hour)}`;
+  return `${ROLLUP_MEASUREMENT}${sensorTags(r)},quantity=${escapeTag(r.quantity)} ${fields} ${timestamp(r.hour)}`;
 }
 
 export function rollupsBody(rows: readonly RollupRow[]): string {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../core/clock.js';
 import { KaitekiError } from '../core/errors.js';
 import type { Quantity } from '../core/quantities.js';
-import { type Reading, seriesKey } from '../core/reading.js';
+import { IngestedReading, type Reading, sensorKey, seriesKey } from '../core/reading.js';
 import { openSqlite } from '../core/sqlite.js';
 import type { DurableSink, SeriesFilter } from './store.js';
 
@@ -23,6 +23,12 @@ interface SeriesRow {
   quantity: Quantity;
 }
 
+/** a series with its keys built once (every reading read back from the buffer carries them) */
+interface KnownSeries extends SeriesRow {
+  key: string;
+  sensorKey: string;
+}
+
 /**
  * The durable buffer in front of a remote store: an SQLite file (WAL,
  * synchronous=NORMAL — a commit survives kill -9; only a power cut can roll
@@ -34,8 +40,8 @@ interface SeriesRow {
 export class Outbox implements DurableSink {
   private db!: Database.Database;
   private stmts!: ReturnType<Outbox['prepare']>;
-  private readonly series = new Map<string, SeriesRow>();
-  private readonly seriesById = new Map<number, SeriesRow>();
+  private readonly series = new Map<string, KnownSeries>();
+  private readonly seriesById = new Map<number, KnownSeries>();
   private insertMany!: (readings: readonly Reading[], at: number) => void;
   private count = 0;
   private maxId = 0;
@@ -83,9 +89,10 @@ export class Outbox implements DurableSink {
       insert: db.prepare('INSERT INTO outbox (at, series_id, ts, value, registered) VALUES (?, ?, ?, ?, ?)'),
       count: db.prepare('SELECT count(*) AS n FROM outbox'),
       maxId: db.prepare("SELECT max(seq) AS m FROM sqlite_sequence WHERE name = 'outbox'"),
-      read: db.prepare(
-        'SELECT id, series_id, ts, value, registered FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
-      ),
+      // array rows: a drain batch is thousands of rows
+      read: db
+        .prepare('SELECT id, series_id, ts, value, registered FROM outbox WHERE id > ? ORDER BY id LIMIT ?')
+        .raw(true),
       remove: db.prepare('DELETE FROM outbox WHERE id >= ? AND id <= ?'),
       oldest: db.prepare('SELECT at FROM outbox ORDER BY id LIMIT 1'),
       pending: db.prepare(
@@ -99,8 +106,9 @@ export class Outbox implements DurableSink {
   }
 
   private remember(row: SeriesRow): void {
-    this.series.set(seriesKey(row), row);
-    this.seriesById.set(row.id, row);
+    const known = { ...row, key: seriesKey(row), sensorKey: sensorKey(row) };
+    this.series.set(known.key, known);
+    this.seriesById.set(row.id, known);
   }
 
   private seriesId(r: Reading): number {
@@ -142,28 +150,32 @@ export class Outbox implements DurableSink {
 
   /** Up to `limit` rows after `afterId`, in id order (undefined when there are none). */
   read(afterId: number, limit: number): OutboxBatch | undefined {
-    const rows = this.stmts.read.all(afterId, limit) as {
-      id: number;
-      series_id: number;
-      ts: number;
-      value: number;
-      registered: number;
-    }[];
+    const rows = this.stmts.read.all(afterId, limit) as [
+      id: number,
+      seriesId: number,
+      ts: number,
+      value: number,
+      registered: number,
+    ][];
     if (rows.length === 0) return undefined;
     const readings: Reading[] = [];
     const ids: number[] = [];
-    for (const r of rows) {
-      const s = this.seriesById.get(r.series_id)!;
-      ids.push(r.id);
-      readings.push({
-        site: s.site,
-        zone: s.zone,
-        sensor: s.sensor,
-        quantity: s.quantity,
-        value: r.value,
-        ts: r.ts,
-        registered: r.registered === 1,
-      });
+    for (const [id, seriesId, ts, value, registered] of rows) {
+      const s = this.seriesById.get(seriesId)!;
+      ids.push(id);
+      readings.push(
+        new IngestedReading(
+          s.site,
+          s.zone,
+          s.sensor,
+          s.quantity,
+          value,
+          ts,
+          registered === 1,
+          s.sensorKey,
+          s.key,
+        ),
+      );
     }
     return { firstId: ids[0]!, lastId: ids[ids.length - 1]!, ids, readings };
   }
