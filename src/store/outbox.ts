@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { KaitekiError } from '../core/errors.js';
 import type { Quantity } from '../core/quantities.js';
 import { IngestedReading, type Reading, sensorKey, seriesKey } from '../core/reading.js';
-import { openSqlite } from '../core/sqlite.js';
+import { ChunkedAppend, openSqlite } from '../core/sqlite.js';
 import type { DurableSink, SeriesFilter } from './store.js';
 
 /** A contiguous run of outbox rows, oldest first. */
@@ -86,11 +86,22 @@ export class Outbox implements DurableSink {
     for (const row of this.stmts.allSeries.all() as SeriesRow[]) this.remember(row);
     this.count = (this.stmts.count.get() as { n: number }).n;
     this.maxId = (this.stmts.maxId.get() as { m: number | null }).m ?? 0;
+    const append = new ChunkedAppend(
+      this.db,
+      'INSERT INTO outbox (at, series_id, ts, value, registered) VALUES',
+      5,
+    );
     this.insertMany = this.db.transaction((readings: readonly Reading[], at: number, ids: number[]) => {
-      for (const r of readings) {
-        const info = this.stmts.insert.run(at, this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
-        ids.push(Number(info.lastInsertRowid));
-      }
+      const last = append.run(readings.length, (out, o, i) => {
+        const r = readings[i]!;
+        out[o] = at;
+        out[o + 1] = this.seriesId(r);
+        out[o + 2] = r.ts;
+        out[o + 3] = r.value;
+        out[o + 4] = r.registered ? 1 : 0;
+      });
+      // AUTOINCREMENT ids of one transaction are consecutive (it holds the write lock)
+      for (let id = last - readings.length + 1; id <= last; id++) ids.push(id);
     });
     // an empty buffer: every row from now on is in the tail
     this.tailValid = this.count === 0;
@@ -104,7 +115,6 @@ export class Outbox implements DurableSink {
       insertSeries: db.prepare(
         'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
       ),
-      insert: db.prepare('INSERT INTO outbox (at, series_id, ts, value, registered) VALUES (?, ?, ?, ?, ?)'),
       count: db.prepare('SELECT count(*) AS n FROM outbox'),
       maxId: db.prepare("SELECT max(seq) AS m FROM sqlite_sequence WHERE name = 'outbox'"),
       // array rows: a drain batch is thousands of rows

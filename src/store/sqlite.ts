@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { KaitekiError } from '../core/errors.js';
 import { isQuantity, type Quantity } from '../core/quantities.js';
 import { type Reading, seriesKey } from '../core/reading.js';
-import { openSqlite } from '../core/sqlite.js';
+import { ChunkedAppend, openSqlite } from '../core/sqlite.js';
 import type {
   DurableSink,
   RollupRow,
@@ -93,8 +93,19 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     `);
     this.stmts = this.prepare();
     for (const row of this.stmts.allSeries.all() as SeriesRow[]) this.remember(row);
+    const append = new ChunkedAppend(
+      this.db,
+      'INSERT INTO readings_recent (series_id, ts, value, registered) VALUES',
+      4,
+    );
     this.writeMany = this.db.transaction((readings: readonly Reading[]) => {
-      for (const r of readings) this.stmts.append.run(this.seriesId(r), r.ts, r.value, r.registered ? 1 : 0);
+      append.run(readings.length, (out, at, i) => {
+        const r = readings[i]!;
+        out[at] = this.seriesId(r);
+        out[at + 1] = r.ts;
+        out[at + 2] = r.value;
+        out[at + 3] = r.registered ? 1 : 0;
+      });
     });
     this.mergeAll = this.db.transaction(() => {
       this.stmts.merge.run();
