@@ -1,6 +1,6 @@
 import { HOUR_MS, jstDayStart } from '../core/jst.js';
 import type { DailyBucket, Judgement } from '../core/judgement.js';
-import type { Reading } from '../core/reading.js';
+import { type Reading, sensorKey } from '../core/reading.js';
 import type { CompiledRule, Thresholds } from './compile.js';
 import {
   BAND,
@@ -234,28 +234,36 @@ export class DayAverageRunner implements Runner {
     const day = jstDayStart(r.ts);
     if (!(day <= s.day)) this.rollDay(s, day, Math.max(r.ts, now), out);
     if (day < s.day) return; // a reading of a day already over
-    this.add(s, r.sensor, Math.floor(r.ts / HOUR_MS) * HOUR_MS, r.value, 1);
+    this.add(s, r.sensor, Math.floor(r.ts / HOUR_MS) * HOUR_MS, r.value, 1, sensorKey(r));
     if (r.ts > s.lastTs) s.lastTs = r.ts;
     this.judge(s, Math.max(now, r.ts), out);
   }
 
-  private add(s: DayState, sensor: string | undefined, hour: number, sum: number, count: number): void {
-    const cur = s.current.get(sensor ?? '');
+  private add(
+    s: DayState,
+    sensor: string | undefined,
+    hour: number,
+    sum: number,
+    count: number,
+    /** the sensor's key (a reading's, whose hash is already computed: the hot path) */
+    key = sensor ?? '',
+  ): void {
+    const cur = s.current.get(key);
     if (cur && cur.hour === hour) {
       cur.sum += sum;
       cur.count += count;
       return;
     }
-    const key = `${sensor ?? ''}@${hour}`;
-    let b = s.hours.get(key);
+    const hourKey = `${sensor ?? ''}@${hour}`;
+    let b = s.hours.get(hourKey);
     if (b) {
       b.sum += sum;
       b.count += count;
     } else {
       b = { hour, sum, count, ...(sensor === undefined ? {} : { sensor }) };
-      s.hours.set(key, b);
+      s.hours.set(hourKey, b);
     }
-    s.current.set(sensor ?? '', b);
+    s.current.set(key, b);
   }
 
   /** Restores one stored hour of a day (after a restart; from the store's hourly buckets, per series). */

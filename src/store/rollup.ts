@@ -33,6 +33,9 @@ interface SeriesState {
   /** the minute whose in-use answer is `used` (in-use time is minute-exact: asked once per minute, not per piece) */
   useMinute: number;
   used: boolean;
+  /** the hour last looked up in `hours` and its accumulator (most readings fall in the same hour as the last) */
+  accHour: number;
+  accOf: Acc | undefined;
 }
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
@@ -193,7 +196,10 @@ export class HourlyAggregator {
       // An hour is final once the newest reading and its committed interval lie beyond it.
       for (const hour of st.hours.keys()) {
         const end = hour + HOUR_MS;
-        if (st.last && end <= st.last.ts && end <= st.attributedTo) st.hours.delete(hour);
+        if (st.last && end <= st.last.ts && end <= st.attributedTo) {
+          st.hours.delete(hour);
+          if (hour === st.accHour) st.accHour = Number.NaN;
+        }
       }
     }
     return out;
@@ -214,6 +220,8 @@ export class HourlyAggregator {
         hours: new Map(),
         useMinute: Number.NaN,
         used: false,
+        accHour: Number.NaN,
+        accOf: undefined,
       };
       this.series.set(key, st);
     }
@@ -221,6 +229,7 @@ export class HourlyAggregator {
   }
 
   private acc(st: SeriesState, hour: number): Acc {
+    if (hour === st.accHour) return st.accOf!;
     let a = st.hours.get(hour);
     if (!a) {
       a = {
@@ -238,6 +247,8 @@ export class HourlyAggregator {
       };
       st.hours.set(hour, a);
     }
+    st.accHour = hour;
+    st.accOf = a;
     return a;
   }
 
