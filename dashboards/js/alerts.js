@@ -49,7 +49,13 @@ export class AlertPanel {
       setText(sev, t(`sev_${a.severity}`));
       const zone = site.zones.find((/** @type {any} */ z) => z.id === a.zone);
       setText(where, zone ? nameIn(zone.name, lang) : (a.zone ?? ''));
-      setText(msg, nameIn(a.message ?? a.title, lang) || describe(a, lang) || a.rule || a.ruleId || '');
+      const own = nameIn(a.message ?? a.title, lang);
+      const parts = own ? undefined : describeParts(a, lang);
+      if (parts?.limit) {
+        // the limit in one piece: the line breaks before （基準 1,000 以下）, never inside it
+        const text = `${parts.head}${parts.limit}`;
+        if (msg.textContent !== text) msg.replaceChildren(parts.head, h('span.limit', null, parts.limit));
+      } else setText(msg, own || parts?.head || a.rule || a.ruleId || '');
       const opened = alertTime(a.openedAt);
       setText(age, Number.isFinite(opened) ? t('since', { age: formatDuration(ms - opened, t) }) : '');
       setText(ack, a.state === 'acknowledged' ? ackText(a.ackedBy ?? a.acknowledgedBy, t) : t('not_acked'));
@@ -108,7 +114,16 @@ function ackText(who, t) {
  * @param {any} a @param {'ja' | 'en'} lang
  */
 export function describe(a, lang) {
-  if (!a.quantity || typeof a.value !== 'number') return '';
+  const p = describeParts(a, lang);
+  return `${p.head}${p.limit}`;
+}
+
+/**
+ * The two pieces of `describe`: the reading and its limit (`（基準 1,000 以下）`, or '' without one).
+ * @param {any} a @param {'ja' | 'en'} lang
+ */
+export function describeParts(a, lang) {
+  if (!a.quantity || typeof a.value !== 'number') return { head: '', limit: '' };
   const unit = quantityUnit(a.quantity, lang);
   const head = `${quantityLabel(a.quantity, lang)} ${formatValue(a.quantity, a.value)}${unit ? ` ${unit}` : ''}`;
   const lim = a.limit ?? {};
@@ -116,9 +131,9 @@ export function describe(a, lang) {
   const below = typeof lim.below === 'number' ? formatValue(a.quantity, lim.below) : undefined;
   if (lang === 'en') {
     const range = above && below ? `${below}–${above}` : above ? `≤ ${above}` : below ? `≥ ${below}` : '';
-    return range ? `${head} (limit ${range})` : head;
+    return { head, limit: range ? ` (limit ${range})` : '' };
   }
   const range =
     above && below ? `${below}〜${above}` : above ? `${above} 以下` : below ? `${below} 以上` : '';
-  return range ? `${head}（基準 ${range}）` : head;
+  return { head, limit: range ? `（基準 ${range}）` : '' };
 }
