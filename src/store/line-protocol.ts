@@ -1,5 +1,5 @@
 import { KaitekiError } from '../core/errors.js';
-import { type Reading, sensorKey } from '../core/reading.js';
+import { type Reading, sensorKey, seriesKey } from '../core/reading.js';
 import type { RollupRow } from './store.js';
 
 /**
@@ -64,9 +64,23 @@ function sensorTags(r: Pick<Reading, 'site' | 'zone' | 'sensor'>): string {
   return t;
 }
 
+const seriesCache = new Map<string, string>();
+
+/** `measurement,tags value=` for one series (memoised by its series key: every reading starts with it) */
+function seriesHead(r: Reading): string {
+  const key = seriesKey(r);
+  let head = seriesCache.get(key);
+  if (head === undefined) {
+    head = `${escapeMeasurement(r.quantity)}${sensorTags(r)} value=`;
+    if (seriesCache.size > 100_000) seriesCache.clear();
+    seriesCache.set(key, head);
+  }
+  return head;
+}
+
 /** One reading as one line (tags sorted by key, as InfluxDB prefers). */
 export function readingLine(r: Reading): string {
-  return `${escapeMeasurement(r.quantity)}${sensorTags(r)} value=${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
+  return `${seriesHead(r)}${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
 }
 
 /** Readings as a line-protocol body (ms precision). */
