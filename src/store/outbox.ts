@@ -112,8 +112,10 @@ export class Outbox implements DurableSink {
     const db = this.db;
     return {
       allSeries: db.prepare('SELECT id, site, zone, sensor, quantity FROM series'),
+      // another process (the CLI) may have added the same series since we read the table: take its id
       insertSeries: db.prepare(
-        'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
+        `INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?)
+         ON CONFLICT (site, zone, sensor, quantity) DO UPDATE SET site = excluded.site RETURNING id`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM outbox'),
       maxId: db.prepare("SELECT max(seq) AS m FROM sqlite_sequence WHERE name = 'outbox'"),
@@ -137,6 +139,15 @@ export class Outbox implements DurableSink {
     const known = { ...row, key: seriesKey(row), sensorKey: sensorKey(row) };
     this.series.set(known.key, known);
     this.seriesById.set(row.id, known);
+  }
+
+  /** A series another process (the CLI) added to the same file since we read the table. */
+  private learnSeries(id: number): KnownSeries {
+    for (const row of this.stmts.allSeries.all() as SeriesRow[])
+      if (!this.seriesById.has(row.id)) this.remember(row);
+    const s = this.seriesById.get(id);
+    if (!s) throw new KaitekiError(`durable buffer: row of unknown series ${id}`);
+    return s;
   }
 
   private seriesId(r: Reading): number {
@@ -174,6 +185,8 @@ export class Outbox implements DurableSink {
       });
     }
     this.count += readings.length;
+    // another process (a CLI writing to the same buffer) added rows since ours: they are not in the tail
+    if (this.tailValid && ids[0] !== this.maxId + 1) this.dropTail();
     this.maxId = ids[ids.length - 1] ?? this.maxId;
     if (this.tailValid) {
       if (this.tailIds.length - this.tailStart + ids.length > TAIL_MAX) this.dropTail();
@@ -237,7 +250,7 @@ export class Outbox implements DurableSink {
     const readings: Reading[] = [];
     const ids: number[] = [];
     for (const [id, seriesId, ts, value, registered] of rows) {
-      const s = this.seriesById.get(seriesId)!;
+      const s = this.seriesById.get(seriesId) ?? this.learnSeries(seriesId);
       ids.push(id);
       readings.push(
         new IngestedReading(
@@ -308,7 +321,7 @@ export class Outbox implements DurableSink {
       value: number;
       registered: number;
     }>) {
-      const s = this.seriesById.get(r.series_id)!;
+      const s = this.seriesById.get(r.series_id) ?? this.learnSeries(r.series_id);
       if (q.site !== undefined && s.site !== q.site) continue;
       if (q.zone !== undefined && s.zone !== q.zone) continue;
       if (q.sensor !== undefined && s.sensor !== q.sensor) continue;

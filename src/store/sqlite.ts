@@ -168,8 +168,10 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     const db = this.db;
     return {
       allSeries: db.prepare('SELECT id, site, zone, sensor, quantity FROM series'),
+      // another process (the CLI) may have added the same series since we read the table: take its id
       insertSeries: db.prepare(
-        'INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?) RETURNING id',
+        `INSERT INTO series (site, zone, sensor, quantity) VALUES (?, ?, ?, ?)
+         ON CONFLICT (site, zone, sensor, quantity) DO UPDATE SET site = excluded.site RETURNING id`,
       ),
       append: db.prepare(
         'INSERT INTO readings_recent (series_id, ts, value, registered) VALUES (?, ?, ?, ?)',

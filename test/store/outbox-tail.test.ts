@@ -103,6 +103,25 @@ describe('durable buffer: reads from the in-memory tail agree with the file', ()
     }
   });
 
+  it('rows another process adds to the same file are not missed', () => {
+    const box = new Outbox(path, 1_000_000);
+    box.open();
+    const other = new Outbox(path, 1_000_000);
+    other.open();
+    try {
+      box.acceptSync([reading(1)]);
+      const a = box.read(0, 10)!;
+      other.acceptSync([reading(2)]); // e.g. a CLI import writing to the same buffer
+      box.acceptSync([reading(3)]);
+      const b = box.read(a.lastId, 10);
+      expect(b!.readings.map((r) => r.value)).toEqual([2, 3]);
+      expect(plain(b)).toEqual(fromFile(a.lastId, 10));
+    } finally {
+      other.close();
+      box.close();
+    }
+  });
+
   it('rows left in the file by an earlier process are read from the file', () => {
     const first = new Outbox(path, 1_000_000);
     first.open();

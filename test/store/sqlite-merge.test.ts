@@ -100,6 +100,21 @@ describe('embedded store: readings_recent merged into readings', () => {
     }
   });
 
+  it('two processes writing the same file (the service and a CLI) may both add a series', async () => {
+    const a = new SqliteStore(file);
+    const b = new SqliteStore(file);
+    await a.open();
+    await b.open();
+    try {
+      b.acceptSync([reading('new', 1000, 1)]);
+      a.acceptSync([reading('new', 2000, 2)]); // a has not seen b's new series: it takes its id
+      expect((await a.raw({ from: 0, to: 10_000 })).map((r) => r.value)).toEqual([1, 2]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('close merges', async () => {
     const store = new SqliteStore(file, { rows: 1_000_000, ms: 3_600_000 });
     await store.open();
