@@ -71,18 +71,46 @@ export class PubackHold {
   }
 
   /**
-   * Sends the held PUBACKs of `connection` in one corked write; those of an
-   * earlier connection are dropped (the broker reuses message ids after a
-   * reconnect and redelivers what was not acknowledged).
+   * Sends the held PUBACKs of `connection` in one write; those of an earlier
+   * connection are dropped (the broker reuses message ids after a reconnect
+   * and redelivers what was not acknowledged). A plain PUBACK (success, no
+   * properties) is the same four bytes in MQTT 3.1.1 and 5 (`0x40 0x02`, the
+   * packet id), so they go as one buffer on the client's `stream` instead of
+   * one mqtt.js packet write each (~4 % of ingest); any other goes through
+   * mqtt.js.
    */
   release(connection: number): void {
     const acks = this.held;
     this.held = [];
     if (acks.length === 0) return;
-    const stream = (this.client as unknown as { stream?: { cork(): void; uncork(): void } }).stream;
-    stream?.cork();
-    for (const a of acks) if (a.connection === connection) this.send(a.packet);
-    if (stream) process.nextTick(() => stream.uncork());
+    const plain: number[] = [];
+    const other: { cmd: string }[] = [];
+    for (const a of acks) {
+      if (a.connection !== connection) continue;
+      const p = a.packet as { messageId?: unknown; reasonCode?: unknown; properties?: unknown };
+      if (
+        typeof p.messageId === 'number' &&
+        (p.reasonCode === undefined || p.reasonCode === 0) &&
+        p.properties === undefined
+      )
+        plain.push(p.messageId);
+      else other.push(a.packet);
+    }
+    const stream = this.client.stream;
+    if (plain.length > 0) {
+      if (this.client.connected && stream?.writable) {
+        const buf = Buffer.allocUnsafe(plain.length * 4);
+        for (let i = 0; i < plain.length; i++) {
+          buf[i * 4] = 0x40;
+          buf[i * 4 + 1] = 0x02;
+          buf.writeUInt16BE(plain[i]!, i * 4 + 2);
+        }
+        stream.write(buf);
+      } else {
+        for (const messageId of plain) this.send({ cmd: 'puback', messageId } as { cmd: string });
+      }
+    }
+    for (const packet of other) this.send(packet);
   }
 }
 
