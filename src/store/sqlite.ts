@@ -136,6 +136,20 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
     }
   }
 
+  /**
+   * Reads see every committed reading: merge first. When the merge cannot be
+   * written (a full disk), the read still answers from `readings`, without
+   * the readings of the last seconds, rather than failing; ingest is then
+   * refused anyway (writes fail) and health says the store is not ok.
+   */
+  private mergeBeforeRead(): void {
+    try {
+      this.merge();
+    } catch {
+      this.armMergeTimer();
+    }
+  }
+
   /** After a write: merge now when enough rows have gathered, else within MERGE_MS. */
   private scheduleMerge(): void {
     if (this.pending >= this.mergeAt.rows) {
@@ -259,7 +273,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async latest(filter?: SeriesFilter): Promise<Reading[]> {
-    this.merge();
+    this.mergeBeforeRead();
     const out: Reading[] = [];
     for (const s of this.matching(filter)) {
       const row = this.stmts.latest.get(s.id) as
@@ -271,7 +285,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async query(q: SeriesQuery): Promise<SeriesBucket[]> {
-    this.merge();
+    this.mergeBeforeRead();
     const step = Math.max(1, Math.floor(q.step));
     const out: SeriesBucket[] = [];
     for (const s of this.matching(q)) {
@@ -296,7 +310,7 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
   }
 
   async raw(q: SeriesFilter & { from: number; to: number; limit?: number }): Promise<Reading[]> {
-    this.merge();
+    this.mergeBeforeRead();
     const out: Reading[] = [];
     const limit = q.limit ?? 100_000;
     for (const s of this.matching(q)) {

@@ -115,6 +115,29 @@ describe('embedded store: readings_recent merged into readings', () => {
     }
   });
 
+  it('a full disk: reads still answer from readings, and the rest appears once the merge can be written', async () => {
+    const store = new SqliteStore(file, { rows: 1_000_000, ms: 3_600_000 });
+    await store.open();
+    try {
+      store.acceptSync([reading('a', 1000, 400)]);
+      await store.raw({ from: 0, to: 10_000 }); // merged
+      // committed, not yet merged: enough rows that merging them needs new pages in `readings`
+      store.acceptSync(Array.from({ length: 2000 }, (_, i) => reading(`n${i % 50}`, 2000 + i, i)));
+      const db = (store as unknown as { db: Database.Database }).db;
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages}`); // the database may not grow by a single page
+      const during = await store.raw({ from: 0, to: 100_000, limit: 10_000 });
+      expect(during.map((r) => r.value)).toEqual([400]);
+      expect(tables().recent).toBe(2000);
+      db.pragma(`max_page_count = ${pages * 100}`);
+      const after = await store.raw({ from: 0, to: 100_000, limit: 10_000 });
+      expect(after).toHaveLength(2001);
+      expect(tables().recent).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close merges', async () => {
     const store = new SqliteStore(file, { rows: 1_000_000, ms: 3_600_000 });
     await store.open();
