@@ -73,11 +73,12 @@ export class SqliteStore implements TimeSeriesStore, DurableSink {
 
   async open(): Promise<void> {
     this.db = openSqlite(this.path, 'the embedded store');
-    // Each commit dirties about one leaf page per series it touches; checkpointing every 16,384 WAL pages
-    // (64 MB) instead of SQLite's 1,000 writes each page back once for many commits instead of every few
-    // (measured: 2.7 instead of 3.5 µs per inserted reading). The WAL file is truncated back to this size.
-    this.db.pragma('wal_autocheckpoint = 16384');
-    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    // Checkpoint every 4,096 WAL pages (16 MB) instead of SQLite's 1,000: fewer, larger checkpoints.
+    // Measured at 2,000 series: 16,384 gave ~5 % more ingest, but its checkpoints stalled the event loop
+    // for 60–90 ms at 2,000 msg/s (alert decision p99 up to 53 ms); at 4,096 the worst stall is ~35 ms.
+    // The WAL file is truncated back to 16 MB after a checkpoint.
+    this.db.pragma('wal_autocheckpoint = 4096');
+    this.db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY, site TEXT NOT NULL, zone TEXT NOT NULL, sensor TEXT NOT NULL, quantity TEXT NOT NULL,
