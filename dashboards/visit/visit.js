@@ -7,105 +7,13 @@
  * hours and staleness all come from the server. Times are shown in JST.
  */
 
+import { MON_EN, WD_EN, WD_JA, WORDS } from './words.js';
+
 const JST_MS = 9 * 3_600_000;
 /** With no update for this long, what is on screen is old and says so. */
 const OLD_AFTER_MS = 90_000;
 const POLL_MS = 30_000;
 const PATTERN_MS = 10 * 60_000;
-
-const WD_JA = ['日', '月', '火', '水', '木', '金', '土'];
-const WD_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MON_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-const WORDS = {
-  ja: {
-    title: '窓口の混雑状況',
-    waiting: '待ち人数',
-    wait: '待ち時間',
-    serving: '呼出番号',
-    people: '人',
-    minutes: '分',
-    about: '約',
-    ban: '番',
-    lamp_blue: '空いています',
-    lamp_yellow: 'やや混雑',
-    lamp_red: '混雑',
-    lamp_none: '混雑状況不明',
-    asof: '{time} 現在',
-    updated: '最終更新 {time}',
-    stale: '情報が更新されていません（最終更新 {time}）。表示できる最新の情報がありません。',
-    nodata: 'この窓口の情報はまだありません。',
-    closed: '受付時間外です',
-    closed_card: '受付時間外',
-    next_open: '次の受付開始：{when}',
-    no_next: '次の受付日は窓口でご確認ください。',
-    closes: '本日の受付は {time} まで',
-    conn_lost: '接続が切れています。{time} 時点の情報です。再接続しています…',
-    pattern_today: '時間帯別の待ち時間（混雑予想）',
-    pattern_next: '{day}の混雑予想',
-    pattern_note_today: '今日のこれまでの待ち時間と、過去{weeks}週間の{wd}曜日の目安（中央値）。',
-    pattern_note_next: '過去{weeks}週間の{wd}曜日の待ち時間の目安（中央値）。',
-    pattern_nohist: 'まだ過去の記録がありません。',
-    pattern_short_today:
-      '今日のこれまでの待ち時間。{wd}曜日の目安はデータ不足（{n}日分）のため出していません。',
-    pattern_short_next: '{wd}曜日の待ち時間の目安はデータ不足（{n}日分）のため出していません。',
-    short: 'データ不足（{n}日分）',
-    today: '今日',
-    usual: 'いつもの{wd}曜日',
-    hour: '{h}時',
-    key_title: 'ランプの色',
-    key_blue: '{y}分未満',
-    key_yellow: '{y}〜{r}分',
-    key_red: '{r}分以上',
-    foot: '待ち時間は目安です。この画面は自動で更新されます。',
-    loading: '読み込み中…',
-    error: '情報を読み込めません。しばらくしてからもう一度お試しください。',
-    lang_other: 'English',
-  },
-  en: {
-    title: 'Counter waiting times',
-    waiting: 'Waiting',
-    wait: 'Waiting time',
-    serving: 'Now serving',
-    people: 'people',
-    minutes: 'min',
-    about: 'about ',
-    ban: '',
-    lamp_blue: 'Not busy',
-    lamp_yellow: 'Fairly busy',
-    lamp_red: 'Busy',
-    lamp_none: 'Unknown',
-    asof: 'As of {time}',
-    updated: 'Updated {time}',
-    stale: 'Not updated since {time}. No current information.',
-    nodata: 'No information for this counter yet.',
-    closed: 'The counters are closed now',
-    closed_card: 'Closed',
-    next_open: 'Opens {when}',
-    no_next: 'Please ask at the office for the next opening day.',
-    closes: 'Open today until {time}',
-    conn_lost: 'Connection lost. Showing information as of {time}. Reconnecting…',
-    pattern_today: 'Waiting time by hour (forecast)',
-    pattern_next: 'Forecast for {day}',
-    pattern_note_today: 'Today so far, and a usual {wd} over the last {weeks} weeks (median).',
-    pattern_note_next: 'A usual {wd} over the last {weeks} weeks (median waiting time).',
-    pattern_nohist: 'No past records yet.',
-    pattern_short_today: 'Today so far. No usual {wd} yet: not enough data ({n} days).',
-    pattern_short_next: 'No usual {wd} yet: not enough data ({n} days).',
-    short: 'Not enough data ({n} days)',
-    today: 'Today',
-    usual: 'Usual {wd}',
-    hour: '{h}:00',
-    key_title: 'Lamp colours',
-    key_blue: 'under {y} min',
-    key_yellow: '{y}–{r} min',
-    key_red: '{r} min or more',
-    foot: 'Waiting times are estimates. This page updates by itself.',
-    loading: 'Loading…',
-    error: 'Cannot load the information. Please try again later.',
-    lang_other: '日本語',
-  },
-};
 
 const params = new URLSearchParams(location.search);
 const lang = params.get('lang') === 'en' ? 'en' : 'ja';
