@@ -1,6 +1,6 @@
 import { fmt, jstStamp, meterText, periodText, word } from './labels.js';
 import { barChart, esc, lineChart } from './svg.js';
-import { type Cell, type ColKind, isMarked, NA, reportTables } from './tables.js';
+import { type Cell, type ColKind, isMarked, NA, reportTables, type Table } from './tables.js';
 import type { Report, ZoneFigures } from './types.js';
 
 /**
@@ -60,16 +60,7 @@ export function renderHtml(r: Report): string {
       format: (v) => `${fmt(v * 100, 0, L)}%`,
     }),
   ];
-  const tables = reportTables(r)
-    .map(
-      (tb) =>
-        `<section><h2>${esc(tb.sheet)} — ${esc(tb.title)}</h2><table><thead><tr>${tb.columns
-          .map((c) => `<th>${esc(c.header)}</th>`)
-          .join('')}</tr></thead><tbody>${tb.rows
-          .map((row) => `<tr>${row.map((v, i) => cell(v, tb.columns[i]!.kind, L)).join('')}</tr>`)
-          .join('')}</tbody></table></section>`,
-    )
-    .join('\n');
+  const tables = htmlTables(reportTables(r), (tb) => `${tb.sheet} — ${tb.title}`, L);
   return `<!doctype html>
 <html lang="${L}">
 <head>
@@ -105,6 +96,20 @@ ${tables}
 </body>
 </html>
 `;
+}
+
+/** Tables as HTML sections, each under its heading (the eco report and the legal record alike). */
+export function htmlTables(tables: readonly Table[], heading: (tb: Table) => string, L: 'ja' | 'en'): string {
+  return tables
+    .map(
+      (tb) =>
+        `<section><h2>${esc(heading(tb))}</h2><table><thead><tr>${tb.columns
+          .map((c) => `<th>${esc(c.header)}</th>`)
+          .join('')}</tr></thead><tbody>${tb.rows
+          .map((row) => `<tr>${row.map((v, i) => cell(v, tb.columns[i]!.kind, L)).join('')}</tr>`)
+          .join('')}</tbody></table></section>`,
+    )
+    .join('\n');
 }
 
 export function cell(c: Cell, kind: ColKind, L: 'ja' | 'en'): string {

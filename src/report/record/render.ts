@@ -1,5 +1,5 @@
 import { csvValue, field } from '../csv.js';
-import { cell as htmlCell } from '../html.js';
+import { htmlTables } from '../html.js';
 import { jstStamp, pct } from '../labels.js';
 import { esc } from '../svg.js';
 import { type Cell, type Column, type Marked, NA, type Table } from '../tables.js';
@@ -315,14 +315,7 @@ export function renderRecordCsv(r: RecordReport): Buffer {
 export function renderRecordHtml(r: RecordReport): string {
   const L = r.language;
   const [title, ...rest] = recordIntro(r);
-  const tables = recordTables(r)
-    .map(
-      (tb) =>
-        `<section><h2>${esc(tb.title)}</h2><table><thead><tr>${tb.columns.map((c) => `<th>${esc(c.header)}</th>`).join('')}</tr></thead><tbody>${tb.rows
-          .map((row) => `<tr>${row.map((v, i) => htmlCell(v, tb.columns[i]!.kind, L)).join('')}</tr>`)
-          .join('')}</tbody></table></section>`,
-    )
-    .join('\n');
+  const tables = htmlTables(recordTables(r), (tb) => tb.title, L);
   return `<!doctype html>
 <html lang="${L}">
 <head>
