@@ -192,13 +192,8 @@ function actions(a, acked, silenced) {
     ]);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const by = nameInput.value.trim();
-      if (!by) {
-        nameRow.classList.remove('known');
-        nameInput.focus();
-        say(t('need_name'), 'warn');
-        return;
-      }
+      const by = nameOrAsk(nameInput, nameRow);
+      if (!by) return;
       btn.disabled = true;
       try {
         await call(`/api/alerts/${a.id}/ack`, { token, by, comment: comment.value.trim() || undefined });
@@ -214,6 +209,21 @@ function actions(a, acked, silenced) {
   }
   if (!silenced) out.append(silenceForm(a, nameInput, nameRow));
   return out;
+}
+
+/**
+ * The name typed for an acknowledgement or a silence; without one, shows the
+ * name field and says a name is needed ('' is returned).
+ * @param {HTMLInputElement} nameInput @param {HTMLElement} nameRow
+ */
+function nameOrAsk(nameInput, nameRow) {
+  const by = nameInput.value.trim();
+  if (!by) {
+    nameRow.classList.remove('known');
+    nameInput.focus();
+    say(t('need_name'), 'warn');
+  }
+  return by;
 }
 
 /** @param {HTMLElement} nameRow */
@@ -259,13 +269,8 @@ function silenceForm(a, nameInput, nameRow) {
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const by = nameInput.value.trim();
-    if (!by) {
-      nameRow.classList.remove('known');
-      nameInput.focus();
-      say(t('need_name'), 'warn');
-      return;
-    }
+    const by = nameOrAsk(nameInput, nameRow);
+    if (!by) return;
     const fd = new FormData(form);
     btn.disabled = true;
     try {

@@ -25,9 +25,8 @@ export async function seedRecentHistory(
   const model = SimModel.fromConfig(config, opts.seed ?? 1);
   const from = opts.now - hours * 3_600_000;
   const readings: Reading[] = [];
-  for (const sensor of inventory.sensors) {
-    if (sensor.site !== config.site.id || sensor.format !== 'kaiteki') continue;
-    for (const { ts, values } of sampleRange(model, sensor, from, opts.now - stepMs, stepMs)) {
+  const sample = (sensor: (typeof inventory.sensors)[number], start: number, end: number, step: number) => {
+    for (const { ts, values } of sampleRange(model, sensor, start, end, step)) {
       for (const [quantity, value] of Object.entries(values)) {
         if (value === undefined) continue;
         readings.push({
@@ -41,29 +40,15 @@ export async function seedRecentHistory(
         });
       }
     }
-  }
+  };
+  const ours = inventory.sensors.filter((s) => s.site === config.site.id && s.format === 'kaiteki');
+  for (const sensor of ours) sample(sensor, from, opts.now - stepMs, stepMs);
   const weeks = opts.queueWeeks ?? 0;
   if (weeks > 0) {
-    const queueStep = 15 * 60_000;
     const queueFrom = from - weeks * 7 * 24 * 3_600_000;
-    for (const sensor of inventory.sensors) {
-      if (sensor.site !== config.site.id || sensor.format !== 'kaiteki') continue;
-      if (!sensor.quantities.some((q) => q === 'waiting' || q === 'wait_minutes' || q === 'serving'))
-        continue;
-      for (const { ts, values } of sampleRange(model, sensor, queueFrom, from, queueStep)) {
-        for (const [quantity, value] of Object.entries(values)) {
-          if (value === undefined) continue;
-          readings.push({
-            site: sensor.site,
-            zone: sensor.zone,
-            sensor: sensor.id,
-            quantity: quantity as Reading['quantity'],
-            value,
-            ts,
-            registered: true,
-          });
-        }
-      }
+    for (const sensor of ours) {
+      if (sensor.quantities.some((q) => q === 'waiting' || q === 'wait_minutes' || q === 'serving'))
+        sample(sensor, queueFrom, from, 15 * 60_000);
     }
   }
   await store.write(readings);
