@@ -62,6 +62,12 @@ onCommand(async (msg) => {
       return;
     }
     case 'reset':
+      if (msg.expect !== undefined) {
+        // the next burst: count from zero again, on the same connection (warm)
+        count = 0;
+        tFirst = 0;
+        expect = msg.expect as number;
+      }
       lat = [];
       peakRss = process.memoryUsage.rss();
       reply({ ev: 'reset' });

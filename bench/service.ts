@@ -116,6 +116,11 @@ onCommand(async (msg) => {
       else waitFor = { n };
       return;
     }
+    case 'drained':
+      // InfluxDB: every accepted reading confirmed by the server (HTTP 204), timed here, not by a poll
+      await app.storeDrained();
+      reply({ ev: 'drained', t: Date.now() });
+      return;
     case 'stats':
       reply({
         ev: 'stats',

@@ -251,6 +251,15 @@ export class App {
     }
   }
 
+  /**
+   * Resolves once every reading accepted so far is in the store: at once for
+   * the embedded store (accepted = stored), after the drainer's confirmed
+   * writes for InfluxDB (it waits while the server is down).
+   */
+  storeDrained(): Promise<void> {
+    return this.storeBundle.drained();
+  }
+
   async health(): Promise<Record<string, PartHealth>> {
     const parts: Record<string, PartHealth> = {};
     parts.mqtt = this.mqtt?.health() ?? { ok: false, required: true, detail: { state: 'not started' } };

@@ -27,6 +27,8 @@ export interface StoreBundle {
   rawSource: RawSource;
   /** store part of /healthz */
   health(): PartHealth;
+  /** resolves once every reading accepted so far is in the store (at once when the sink is the store) */
+  drained(): Promise<void>;
   /** opens the store (and the outbox); call before the first acceptSync. A remote server that is down is not an error. */
   open(): Promise<void>;
   /** closes the store and the outbox (after the services stopped); safe to call twice */
@@ -57,6 +59,7 @@ export function createStore(
       services: [],
       rawSource: (q) => store.raw({ ...q, limit: 5_000_000 }),
       health: () => sink.health({ ok: true, required: true, detail: { store: 'embedded' } }),
+      drained: () => Promise.resolve(),
       close: () => store.close(),
     };
   }
@@ -88,6 +91,7 @@ export function createStore(
     services: [drainer],
     rawSource: outboxAndStore(outbox, store),
     health: () => outboxSink.health(drainer.health()),
+    drained: () => drainer.drained(),
     close: async () => {
       if (closed) return;
       closed = true;

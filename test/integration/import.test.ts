@@ -15,7 +15,6 @@ import type { Report } from '../../src/report/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { TimeSeriesStore } from '../../src/store/store.js';
 import { startApp, testConfig } from '../helpers/app.js';
-import { waitFor } from '../helpers/binaries.js';
 import { INFLUXD, type Influxd, startInfluxd } from '../helpers/influxd.js';
 
 /**
@@ -188,12 +187,7 @@ describe('kaiteki import (FY2025 readings → FY2025 report)', () => {
         const a = bomCsv();
         const b = sjisCsv();
         /** InfluxDB: until the durable buffer has drained, readings count for rollups but are not in the store yet */
-        const drained = () =>
-          waitFor(
-            async () => ((await app.health()).store?.detail?.bufferDepth ?? 0) === 0,
-            10_000,
-            'the durable buffer to drain',
-          );
+        const drained = () => app.storeDrained();
         expect((await post(a.bytes, 'wrong')).status).toBe(401);
 
         const dry = await (await post(a.bytes, 'tok', '?dryRun=1')).json();
