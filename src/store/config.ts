@@ -32,6 +32,8 @@ export const influxConfigSchema = z.strictObject({
   retentionDays: z.number().int().min(0).default(0),
   /** 1.x: create the database (and retention policy) at start-up when missing; needs admin rights */
   createDatabase: z.boolean().default(true),
+  /** 1.x: build and send write requests on a worker thread, off the thread that takes MQTT messages */
+  writeThread: z.boolean().default(true),
 });
 export type InfluxConfig = z.infer<typeof influxConfigSchema>;
 

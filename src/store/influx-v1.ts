@@ -5,6 +5,7 @@ import { errorMessage, KaitekiError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { Reading } from '../core/reading.js';
 import type { InfluxConfig } from './config.js';
+import { InfluxWriteThread } from './influx-write-thread.js';
 import {
   bucketsQuery,
   bySeriesThenTime,
@@ -46,6 +47,8 @@ export class InfluxV1Store implements TimeSeriesStore {
   private closed = false;
   /** points InfluxDB discarded because they were older than the retention policy */
   droppedByRetention = 0;
+  /** where readings are written when `writeThread` (undefined: on this thread) */
+  private thread: InfluxWriteThread | undefined;
 
   constructor(
     private readonly cfg: InfluxConfig,
@@ -55,6 +58,11 @@ export class InfluxV1Store implements TimeSeriesStore {
     this.limiter = new Limiter(cfg.maxInFlight);
     this.password = password;
     this.auth = cfg.username ? `${cfg.username}:${password ?? ''}` : undefined;
+  }
+
+  /** true when raw readings are written on the write thread (`writeThread`, and it started) */
+  get writesOnThread(): boolean {
+    return this.thread !== undefined;
   }
 
   private get rp(): string | undefined {
@@ -81,6 +89,18 @@ export class InfluxV1Store implements TimeSeriesStore {
     await this.ensureSchema().catch((err: unknown) =>
       this.log.warn({ err: errorMessage(err) }, 'InfluxDB not ready at start-up; will retry on write'),
     );
+    if (this.cfg.writeThread) {
+      const thread = new InfluxWriteThread(this.cfg, this.password, this.log);
+      try {
+        await thread.start();
+        this.thread = thread;
+      } catch (err) {
+        this.log.warn(
+          { err: errorMessage(err) },
+          'InfluxDB write thread did not start; writing on the main thread',
+        );
+      }
+    }
   }
 
   /** CREATE DATABASE / RETENTION POLICY once (idempotent in InfluxQL); retried after a failure. */
@@ -106,7 +126,18 @@ export class InfluxV1Store implements TimeSeriesStore {
 
   async write(readings: readonly Reading[]): Promise<void> {
     if (readings.length === 0) return;
+    if (this.thread) {
+      if (this.closed) throw new KaitekiError('influx-v1 store is closed');
+      const dropped = await this.thread.write(readings);
+      if (dropped > 0) this.retentionDropped(dropped);
+      return;
+    }
     await this.post(readingsBody(readings), this.rp);
+  }
+
+  /** A line-protocol body of raw readings, as the write thread builds it (its own store writes it). */
+  async writeBody(body: string): Promise<void> {
+    await this.post(body, this.rp);
   }
 
   async writeRollups(rows: readonly RollupRow[]): Promise<void> {
@@ -134,6 +165,11 @@ export class InfluxV1Store implements TimeSeriesStore {
     });
   }
 
+  private retentionDropped(n: number): void {
+    this.droppedByRetention += n;
+    this.log.warn({ dropped: n }, 'InfluxDB dropped readings older than the retention policy');
+  }
+
   private classify(err: unknown): StoreWriteError | 'retention' {
     if (err instanceof StoreWriteError) return err;
     if (err instanceof RequestError) {
@@ -141,11 +177,7 @@ export class InfluxV1Store implements TimeSeriesStore {
       // InfluxDB drops points older than the retention policy and says so with a 400; that is by design.
       const dropped = /points beyond retention policy dropped=(\d+)/.exec(err.message);
       if (status === 400 && dropped && !/field type conflict|unable to parse/.test(err.message)) {
-        this.droppedByRetention += Number(dropped[1]);
-        this.log.warn(
-          { dropped: Number(dropped[1]) },
-          'InfluxDB dropped readings older than the retention policy',
-        );
+        this.retentionDropped(Number(dropped[1]));
         return 'retention';
       }
       if (status === 404) this.schemaReady = undefined; // database dropped under us: re-create on the next try
@@ -202,6 +234,7 @@ export class InfluxV1Store implements TimeSeriesStore {
   async close(): Promise<void> {
     this.closed = true;
     await this.limiter.idle();
+    await this.thread?.close();
   }
 
   /** `DROP DATABASE` helper for tests and the CLI's reset (never called by the service). */

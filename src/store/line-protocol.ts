@@ -38,15 +38,25 @@ export function escapeStringField(s: string): string {
   return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
-function float(v: number): string {
+/** throws (bad data) unless line protocol can carry the value as a float field */
+export function checkValue(v: number): void {
   if (!Number.isFinite(v)) throw new KaitekiError(`line protocol: value ${v} is not a finite number`);
+}
+
+/** throws (bad data) unless the timestamp is an integer number of ms */
+export function checkTimestamp(ts: number): void {
+  if (!Number.isSafeInteger(ts))
+    throw new KaitekiError(`line protocol: timestamp ${ts} is not an integer ms value`);
+}
+
+function float(v: number): string {
+  checkValue(v);
   // Always a float (never `i`), so a series never has a field type conflict.
   return String(v);
 }
 
 function timestamp(ts: number): string {
-  if (!Number.isSafeInteger(ts))
-    throw new KaitekiError(`line protocol: timestamp ${ts} is not an integer ms value`);
+  checkTimestamp(ts);
   return String(ts);
 }
 
@@ -67,7 +77,7 @@ function sensorTags(r: Pick<Reading, 'site' | 'zone' | 'sensor'>): string {
 const seriesCache = new Map<string, string>();
 
 /** `measurement,tags value=` for one series (memoised by its series key: every reading starts with it) */
-function seriesHead(r: Reading): string {
+export function seriesHead(r: Reading): string {
   const key = seriesKey(r);
   let head = seriesCache.get(key);
   if (head === undefined) {
@@ -80,7 +90,15 @@ function seriesHead(r: Reading): string {
 
 /** One reading as one line (tags sorted by key, as InfluxDB prefers). */
 export function readingLine(r: Reading): string {
-  return `${seriesHead(r)}${float(r.value)},registered=${r.registered ? 't' : 'f'} ${timestamp(r.ts)}`;
+  const head = seriesHead(r);
+  checkValue(r.value);
+  checkTimestamp(r.ts);
+  return lineOf(head, r.value, r.registered, r.ts);
+}
+
+/** The same line from a series head and checked numbers (the write thread builds its body with this). */
+export function lineOf(head: string, value: number, registered: boolean, ts: number): string {
+  return `${head}${String(value)},registered=${registered ? 't' : 'f'} ${String(ts)}`;
 }
 
 /** Readings as a line-protocol body (ms precision). */

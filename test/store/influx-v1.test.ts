@@ -27,6 +27,75 @@ describe.skipIf(!INFLUXD)('InfluxDB 1.x store', () => {
 
   storeContract('influx-v1 (real influxd 1.6.7)', () => make());
   storeContract('influx-v1 with a raw retention policy', () => make({ retentionDays: 400 }));
+  storeContract('influx-v1 writing on the calling thread (writeThread: false)', () =>
+    make({ writeThread: false }),
+  );
+
+  describe.each([true, false])('writeThread: %s', (writeThread) => {
+    it('writes raw readings on the thread it says, with the same points either way', async () => {
+      const store = make({ writeThread });
+      await store.open();
+      expect(store.writesOnThread).toBe(writeThread);
+      const rs = [
+        reading({ value: 21.5, ts: T0 }),
+        reading({ value: -3, ts: T0 + 1, registered: false }),
+        reading({ quantity: 'co2', zone: 'ロビー 1,2=3', value: 612, ts: T0 + 2 }),
+      ];
+      await store.write(rs);
+      await store.write([reading({ value: 22, ts: T0 + 3 })]); // heads already known
+      const back = await store.raw({ from: T0, to: T0 + 10 });
+      expect(back.map((r) => [r.quantity, r.zone, r.value, r.registered, r.ts])).toEqual([
+        ['temperature', 'lobby', 21.5, true, T0],
+        ['temperature', 'lobby', -3, false, T0 + 1],
+        ['co2', 'ロビー 1,2=3', 612, true, T0 + 2],
+        ['temperature', 'lobby', 22, true, T0 + 3],
+      ]);
+      await store.close();
+    });
+
+    it('refuses a reading line protocol cannot carry as bad data, and writes the good ones after it', async () => {
+      const store = make({ writeThread });
+      await store.open();
+      for (const bad of [
+        reading({ value: Number.NaN, ts: T0 }),
+        reading({ value: 1, ts: T0 + 0.5 }),
+        reading({ sensor: 'a\nb', value: 1, ts: T0 }),
+      ]) {
+        // a new series' head in the same batch must not be remembered when the batch is refused
+        const fresh = reading({ sensor: `new-${bad.ts}-${bad.value}`, value: 1, ts: T0 });
+        const err = await store.write([fresh, bad]).catch((e: unknown) => e);
+        expect(err).toMatchObject({ retryable: false });
+        expect(String((err as Error).message)).toMatch(/line protocol/);
+        await store.write([fresh]);
+      }
+      expect(await store.raw({ from: T0, to: T0 + 1 })).toHaveLength(3);
+      await store.close();
+    });
+
+    it('counts readings older than the retention policy as dropped, not as a failure', async () => {
+      const store = make({ writeThread, retentionDays: 1 });
+      await store.open();
+      await store.write([reading({ value: 1, ts: T0 })]);
+      expect(store.droppedByRetention).toBe(1);
+      await store.close();
+    });
+  });
+
+  it('a write thread that stops fails its writes as retryable, and the next write starts a new one', async () => {
+    const store = make();
+    await store.open();
+    await store.write([reading({ value: 1, ts: T0 })]);
+    const thread = (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    const writing = store.write([reading({ value: 2, ts: T0 + 1 })]).catch((e: unknown) => e);
+    await thread.worker.terminate();
+    const err = await writing;
+    // either it was written before the thread stopped, or it failed as retryable (the drainer retries it)
+    if (err !== undefined) expect(err).toMatchObject({ retryable: true, failure: 'unavailable' });
+    await store.write([reading({ value: 3, ts: T0 + 2 })]);
+    const back = await store.raw({ from: T0, to: T0 + 10 });
+    expect(back.map((r) => r.value)).toEqual(err === undefined ? [1, 2, 3] : [1, 3]);
+    await store.close();
+  });
 
   it('rejects a write with a retryable error while the server is down, and writes once it is back', async () => {
     const store = make({ timeoutMs: 2000 });
