@@ -1,5 +1,5 @@
 import { isQuantity, QUANTITIES, type Quantity } from '../core/quantities.js';
-import { IngestedReading, type Reading } from '../core/reading.js';
+import { IngestedReading, keysOf, type Reading } from '../core/reading.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Candidate, RejectReason } from './format.js';
 
@@ -129,7 +129,7 @@ export function normalise(
     ts = t;
   }
   const zone = sensor?.zone ?? c.zone;
-  const sensorKey = `${c.site}/${zone}/${c.sensor}`;
+  const keys = keysOf(c.site, zone, c.sensor);
   const values = c.values as Record<string, unknown>;
   for (const q in values) {
     const raw = values[q];
@@ -151,7 +151,19 @@ export function normalise(
       });
       continue;
     }
-    readings.push(new IngestedReading(c.site, zone, c.sensor, q, value, ts, sensor !== undefined, sensorKey));
+    readings.push(
+      new IngestedReading(
+        c.site,
+        zone,
+        c.sensor,
+        q,
+        value,
+        ts,
+        sensor !== undefined,
+        keys.sensorKey,
+        keys.series(q as Quantity),
+      ),
+    );
   }
   return { readings, rejections };
 }

@@ -1,5 +1,5 @@
 import type { Judgement } from '../core/judgement.js';
-import { type Reading, sensorKey } from '../core/reading.js';
+import { keysOf, type Reading, sensorKey } from '../core/reading.js';
 import type { CompiledRule } from './compile.js';
 import {
   BAND,
@@ -142,7 +142,7 @@ export class StaleRunner implements Runner {
   /** A sensor known to exist (inventory, store) is watched from `seenAt` even before it reports. */
   watch(site: string, zone: string, sensor: string, seenAt: number): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(zone)) return;
-    this.state({ key: `${site}/${zone}/${sensor}`, site, zone, sensor }, seenAt);
+    this.state({ key: keysOf(site, zone, sensor).sensorKey, site, zone, sensor }, seenAt);
   }
 
   onReading(r: Reading, _key: string, now: number, out: RuleEvent[]): void {
@@ -206,7 +206,7 @@ export class OfflineRunner implements Runner {
 
   watch(site: string, zone: string, sensor: string): void {
     if (this.rule.zoneOk && !this.rule.zoneOk(zone)) return;
-    this.state({ key: `${site}/${zone}/${sensor}`, site, zone, sensor });
+    this.state({ key: keysOf(site, zone, sensor).sensorKey, site, zone, sensor });
   }
 
   onReading(r: Reading): void {
