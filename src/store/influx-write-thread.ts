@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { type Reading, seriesKey } from '../core/reading.js';
+import { startWorker } from '../core/worker.js';
 import type { InfluxConfig } from './config.js';
 import { checkTimestamp, checkValue, seriesHead } from './line-protocol.js';
 import { StoreWriteError, type WriteFailure } from './write-error.js';
@@ -73,40 +74,17 @@ export class InfluxWriteThread {
     return this.starting;
   }
 
-  private spawn(): Promise<Worker> {
-    // Compiled: the .js next to this file. From source (tests, `node --import tsx`): the .ts, loaded
-    // through tsx's API in the thread (a worker does not inherit the loader hooks of its parent).
-    const fromSource = import.meta.url.endsWith('.ts');
-    const file = new URL(`./influx-write-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-    const workerData = { cfg: this.cfg, password: this.password };
-    const worker = fromSource
-      ? new Worker(
-          `import('tsx/esm/api')
-             .then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`,
-          { eval: true, workerData },
-        )
-      : new Worker(file, { workerData });
-    worker.unref(); // never what keeps the process alive; unwritten rows stay in the outbox
-    return new Promise((resolve, reject) => {
-      const failed = (err: Error) => {
-        worker.off('message', ready);
-        reject(err);
-      };
-      const exited = (code: number) => failed(new Error(`write thread exited with code ${code}`));
-      const ready = () => {
-        worker.off('error', failed);
-        worker.off('exit', exited);
-        this.worker = worker;
-        this.fresh = true;
-        worker.on('message', (reply: WriteReply) => this.settle(reply));
-        worker.on('error', (err) => this.lost(worker, `write thread failed: ${errorMessage(err)}`));
-        worker.on('exit', (code) => this.lost(worker, `write thread exited with code ${code}`));
-        resolve(worker);
-      };
-      worker.once('error', failed);
-      worker.once('exit', exited);
-      worker.once('message', ready);
+  private async spawn(): Promise<Worker> {
+    const worker = await startWorker(import.meta.url, 'influx-write-worker', {
+      cfg: this.cfg,
+      password: this.password,
     });
+    this.worker = worker;
+    this.fresh = true;
+    worker.on('message', (reply: WriteReply) => this.settle(reply));
+    worker.on('error', (err) => this.lost(worker, `write thread failed: ${errorMessage(err)}`));
+    worker.on('exit', (code) => this.lost(worker, `write thread exited with code ${code}`));
+    return worker;
   }
 
   /** The thread is gone: everything in flight fails as retryable; the next write starts a new one. */
