@@ -1,8 +1,6 @@
-import type { Worker } from 'node:worker_threads';
-import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { type Reading, seriesKey } from '../core/reading.js';
-import { startWorker } from '../core/worker.js';
+import { WorkerCalls } from '../core/worker.js';
 import type { InfluxConfig } from './config.js';
 import { checkTimestamp, checkValue, seriesHead } from './line-protocol.js';
 import { StoreWriteError, type WriteFailure } from './write-error.js';
@@ -45,63 +43,30 @@ const MAX_HEADS = 100_000;
  * an ok) and the next write starts a new thread.
  */
 export class InfluxWriteThread {
-  private worker: Worker | undefined;
-  private starting: Promise<Worker> | undefined;
+  private readonly calls: WorkerCalls<WriteRequest, WriteReply>;
   private readonly heads = new Map<string, number>();
   private nextHead = 0;
   /** the worker knows no heads yet (new, or restarted): the next request resets and re-sends */
   private fresh = true;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(r: WriteReply): void; reject(e: Error): void }>();
-  private closed = false;
 
-  constructor(
-    private readonly cfg: InfluxConfig,
-    private readonly password: string | undefined,
-    private readonly log: Logger,
-  ) {}
+  constructor(cfg: InfluxConfig, password: string | undefined, log: Logger) {
+    this.calls = new WorkerCalls(
+      import.meta.url,
+      'influx-write-worker',
+      { cfg, password },
+      {
+        lost: (why) => new StoreWriteError(`InfluxDB write thread: ${why}`, { failure: 'unavailable' }),
+        started: () => {
+          this.fresh = true;
+        },
+        died: (why) => log.error({ err: why }, 'InfluxDB write thread stopped; starting a new one'),
+      },
+    );
+  }
 
   /** Starts the thread; rejects when it cannot run (the store then writes on the calling thread). */
-  async start(): Promise<void> {
-    await this.ensure();
-  }
-
-  private ensure(): Promise<Worker> {
-    if (this.worker) return Promise.resolve(this.worker);
-    this.starting ??= this.spawn().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
-  }
-
-  private async spawn(): Promise<Worker> {
-    const worker = await startWorker(import.meta.url, 'influx-write-worker', {
-      cfg: this.cfg,
-      password: this.password,
-    });
-    this.worker = worker;
-    this.fresh = true;
-    worker.on('message', (reply: WriteReply) => this.settle(reply));
-    worker.on('error', (err) => this.lost(worker, `write thread failed: ${errorMessage(err)}`));
-    worker.on('exit', (code) => this.lost(worker, `write thread exited with code ${code}`));
-    return worker;
-  }
-
-  /** The thread is gone: everything in flight fails as retryable; the next write starts a new one. */
-  private lost(worker: Worker, why: string): void {
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    if (!this.closed) this.log.error({ err: why }, 'InfluxDB write thread stopped; starting a new one');
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) p.reject(new StoreWriteError(why, { failure: 'unavailable' }));
-  }
-
-  private settle(reply: WriteReply): void {
-    const p = this.pending.get(reply.id);
-    if (!p) return;
-    this.pending.delete(reply.id);
-    p.resolve(reply);
+  start(): Promise<void> {
+    return this.calls.start();
   }
 
   /**
@@ -111,22 +76,10 @@ export class InfluxWriteThread {
    * reading line protocol cannot carry.
    */
   async write(readings: readonly Reading[]): Promise<number> {
-    if (this.closed) throw new StoreWriteError('InfluxDB write thread closed', { failure: 'unavailable' });
-    const worker = await this.ensure().catch((err: unknown) => {
-      throw new StoreWriteError(`cannot start the InfluxDB write thread: ${errorMessage(err)}`, {
-        failure: 'unavailable',
-        cause: err,
-      });
-    });
-    const req = this.encode(readings);
-    // it may have died while this write waited for it
-    if (this.worker !== worker)
-      throw new StoreWriteError('InfluxDB write thread stopped', { failure: 'unavailable' });
-    const reply = await new Promise<WriteReply>((resolve, reject) => {
-      this.pending.set(req.id, { resolve, reject });
-      const move = [req.series, req.ts, req.value, req.registered].map((a) => a.buffer as ArrayBuffer);
-      worker.postMessage(req, move);
-    });
+    const reply = await this.calls.call(
+      (id) => this.encode(id, readings),
+      (req) => [req.series, req.ts, req.value, req.registered].map((a) => a.buffer as ArrayBuffer),
+    );
     if (reply.ok) return reply.droppedByRetention;
     throw new StoreWriteError(reply.message, {
       failure: reply.failure,
@@ -135,7 +88,11 @@ export class InfluxWriteThread {
     });
   }
 
-  private encode(readings: readonly Reading[]): WriteRequest {
+  close(): Promise<void> {
+    return this.calls.close();
+  }
+
+  private encode(id: number, readings: readonly Reading[]): WriteRequest {
     const n = readings.length;
     let reset = this.fresh;
     if (reset || this.heads.size >= MAX_HEADS) {
@@ -144,7 +101,7 @@ export class InfluxWriteThread {
       this.nextHead = 0;
     }
     const req: WriteRequest = {
-      id: this.nextId++,
+      id,
       reset,
       heads: [],
       series: new Int32Array(n),
@@ -177,12 +134,5 @@ export class InfluxWriteThread {
     }
     this.fresh = false;
     return req;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
   }
 }

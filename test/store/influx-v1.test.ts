@@ -85,7 +85,8 @@ describe.skipIf(!INFLUXD)('InfluxDB 1.x store', () => {
     const store = make();
     await store.open();
     await store.write([reading({ value: 1, ts: T0 })]);
-    const thread = (store as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    const thread = (store as unknown as { thread: { calls: { worker: { terminate(): Promise<number> } } } })
+      .thread.calls;
     const writing = store.write([reading({ value: 2, ts: T0 + 1 })]).catch((e: unknown) => e);
     await thread.worker.terminate();
     const err = await writing;
