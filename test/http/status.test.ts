@@ -7,6 +7,8 @@ describe('GET /api/status and the listen addresses', () => {
     app = await startApp({
       config: testConfig({
         http: { host: '0.0.0.0', port: 0 },
+        // the eco judgement depends on the month: pinned to a heating season all year so the test means the same in every month
+        limits: { eco: { coolingMonths: [], heatingMonths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] } },
         zones: [
           { id: 'lobby', name: { ja: 'ロビー', en: 'Lobby' }, inUse: 'always' },
           { id: 'office', name: { ja: '事務室', en: 'Office' }, inUse: 'always' },
@@ -53,7 +55,17 @@ describe('GET /api/status and the listen addresses', () => {
           bound: 'max',
         },
       ],
-      eco: [],
+      // eco apart from comfort: over-heated (22 °C while heating), not a reason for the zone's state
+      eco: [
+        {
+          kind: 'limit',
+          id: 'eco.overheating',
+          quantity: 'temperature',
+          value: 29.5,
+          limit: 22,
+          bound: 'max',
+        },
+      ],
       limits: {
         temperature: { min: 18, max: 28 },
         co2: { max: 1000 },
